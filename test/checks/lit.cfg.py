@@ -10,6 +10,7 @@
 #   %host_clang_tidy   the host clang-tidy without the plugin
 #   %tether_plugin     the plugin's path
 #   %other_clang_tidy  a clang-tidy of another LLVM major (feature other-major)
+#   %tether_lint       tools/tether-lint bound to the artifact under test
 import os
 import shlex
 
@@ -42,6 +43,10 @@ q = lambda args: " ".join(shlex.quote(a) for a in args)
 runner = [config.python, os.path.join(config.source_root, "tools", "check-clang-tidy.py"),
           "--filecheck", config.filecheck] + runner_tool
 
+lint_tool = ["--clang-tidy", config.host_clang_tidy, "--load", config.plugin] \
+    if artifact == "plugin" else ["--clang-tidy", config.tether_tidy]
+config.substitutions.append(("%tether_lint", q(
+    [config.python, os.path.join(config.source_root, "tools", "tether-lint")] + lint_tool)))
 config.substitutions.append(("%check_clang_tidy", q(runner)))
 config.substitutions.append(("%clang_tidy", q(tidy_cmd)))
 config.substitutions.append(("%host_clang_tidy", q([config.host_clang_tidy])))

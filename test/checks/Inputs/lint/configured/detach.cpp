@@ -1,0 +1,3 @@
+#include <thread>
+void work();
+void start() { std::thread(work).detach(); }
