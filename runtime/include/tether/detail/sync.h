@@ -1,0 +1,116 @@
+// Internal parking and selection primitives shared by Context, Channel and
+// select. Not part of the public API: names in tether::detail may change.
+#ifndef TETHER_DETAIL_SYNC_H
+#define TETHER_DETAIL_SYNC_H
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+
+namespace tether::detail {
+
+using Clock = std::chrono::steady_clock;
+
+// Prints "tether: <msg>" to stderr and aborts. Used for misuse only.
+[[noreturn]] void fatal(const char* msg) noexcept;
+
+// Blocks while `word` holds `expected`, until woken or `deadline` passes.
+// Spurious returns are allowed; callers re-check their condition.
+void futex_wait(const std::atomic<std::uint32_t>& word, std::uint32_t expected,
+                const std::optional<Clock::time_point>& deadline) noexcept;
+// Wakes threads blocked in futex_wait on `word`. Never reads `word`, so it is
+// safe to call after the object holding `word` may have been destroyed.
+void futex_wake_one(const std::atomic<std::uint32_t>* word) noexcept;
+void futex_wake_all(const std::atomic<std::uint32_t>* word) noexcept;
+
+// CPU relax hint for spin loops.
+inline void cpu_relax() noexcept {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  asm volatile("yield" ::: "memory");
+#endif
+}
+
+// Exponential backoff in the style of crossbeam's Backoff: spin() for
+// contended retries, snooze() while waiting for another thread to make
+// progress (spins, then yields).
+class Backoff {
+ public:
+  void spin() noexcept {
+    for (std::uint32_t i = 0; i < (1u << (step_ < kSpinLimit ? step_ : kSpinLimit)); ++i) cpu_relax();
+    if (step_ <= kSpinLimit) ++step_;
+  }
+  void snooze() noexcept;
+  [[nodiscard]] bool completed() const noexcept { return step_ > kYieldLimit; }
+  void reset() noexcept { step_ = 0; }
+
+ private:
+  static constexpr std::uint32_t kSpinLimit = 6;
+  static constexpr std::uint32_t kYieldLimit = 10;
+  std::uint32_t step_ = 0;
+};
+
+// Selection tokens. A Waiter is selected exactly once per blocking round:
+// with the token of the case that fired (1..kMaxCase), or one of these.
+inline constexpr std::uint32_t kMaxCase = 0x0fffffffu;
+inline constexpr std::uint32_t kAborted = 0x7ffffff0u;   // re-check needed
+inline constexpr std::uint32_t kTimedOut = 0x7ffffff1u;  // deadline passed
+inline constexpr std::uint32_t kCancelled = 0x7ffffff2u; // context cancelled
+
+// One blocked operation (a send, a receive, a select, a context wait). Other
+// threads pick it with try_select(token) -- only the first succeeds -- and
+// then wake() it. The owner parks in wait_until().
+class Waiter {
+ public:
+  Waiter() = default;
+  Waiter(const Waiter&) = delete;
+  Waiter& operator=(const Waiter&) = delete;
+
+  // Prepares a new blocking round. Only the owner calls this, while the
+  // waiter is registered nowhere.
+  void reset() noexcept { state_.store(0, std::memory_order_relaxed); }
+
+  // Tries to select this waiter with `token`. On success, returns true and
+  // sets *needs_wake when the owner is (or may be) asleep; the caller must
+  // then call wake(waiter) once it has finished any hand-off.
+  bool try_select(std::uint32_t token, bool* needs_wake) noexcept {
+    std::uint32_t cur = state_.load(std::memory_order_relaxed);
+    for (;;) {
+      if ((cur & ~kSleeping) != 0) return false;
+      if (state_.compare_exchange_weak(cur, token, std::memory_order_acq_rel,
+                                       std::memory_order_relaxed)) {
+        *needs_wake = (cur & kSleeping) != 0;
+        return true;
+      }
+    }
+  }
+  // Convenience: select and wake immediately (no hand-off).
+  bool try_select_and_wake(std::uint32_t token) noexcept {
+    bool wake_needed = false;
+    if (!try_select(token, &wake_needed)) return false;
+    if (wake_needed) wake(this);
+    return true;
+  }
+  // Wakes the owner. Does not touch the waiter's memory.
+  static void wake(const Waiter* w) noexcept { futex_wake_one(&w->state_); }
+
+  // The selected token, or 0 while still waiting.
+  [[nodiscard]] std::uint32_t selected() const noexcept {
+    return state_.load(std::memory_order_acquire) & ~kSleeping;
+  }
+
+  // Spins briefly, then parks until selected. When `deadline` passes, the
+  // waiter selects itself with kTimedOut (which fails if another thread won
+  // the race, whose token is then returned). Never returns 0.
+  std::uint32_t wait_until(const std::optional<Clock::time_point>& deadline) noexcept;
+
+ private:
+  static constexpr std::uint32_t kSleeping = 0x80000000u;
+  std::atomic<std::uint32_t> state_{0};
+};
+
+}  // namespace tether::detail
+
+#endif  // TETHER_DETAIL_SYNC_H
