@@ -204,6 +204,23 @@ struct Node {
   Node *parent;
   void detach() { parent = nullptr; }
 };
+// Fibers are not threads: boost::fibers::fiber::detach() hands the fiber to
+// its scheduler (seen in Boost.Fiber's own examples).
+namespace boost::fibers {
+struct fiber {
+  template <class F> explicit fiber(F f) {}
+  void detach();
+};
+} // namespace boost::fibers
+// Copy-on-write containers detach() from shared data (Qt's QString, QList).
+struct CowString {
+  void detach();
+};
+void fibersAndCow(CowString &str) {
+  boost::fibers::fiber([] {}).detach();
+  str.detach();
+}
+
 void notThreads(Subscription &s, Coroutine &c, std::unique_ptr<Node> &n,
                 std::shared_ptr<Subscription> sp) {
   s.detach();
