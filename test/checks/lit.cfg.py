@@ -53,6 +53,8 @@ config.substitutions.append(("%host_clang_tidy", q([config.host_clang_tidy])))
 config.substitutions.append(("%tether_plugin", q([config.plugin])))
 config.substitutions.append(("%other_clang_tidy", q([config.other_major_clang_tidy or "false"])))
 config.substitutions.append(("%llvm_major", config.llvm_major))
+config.substitutions.append(("%tether_build", q([config.build_root])))
+config.substitutions.append(("%cmake", q([config.cmake])))
 config.substitutions.append(("%python", q([config.python])))
 
 config.available_features.add("artifact-" + artifact)
