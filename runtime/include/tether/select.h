@@ -54,7 +54,7 @@ struct CaseBase {
 }  // namespace detail
 
 template <class T, class F>
-class RecvCase : detail::CaseBase {
+class RecvCase : public detail::CaseBase {
  public:
   template <class G>
   RecvCase(detail::ChannelState<T>* s, G&& f) : state_(s), fn_(std::forward<G>(f)) {}
@@ -99,7 +99,7 @@ class RecvCase : detail::CaseBase {
 };
 
 template <class T, class F>
-class SendCase : detail::CaseBase {
+class SendCase : public detail::CaseBase {
  public:
   // Sends *v (moved from only if delivered); `owned` makes the case own a copy.
   template <class G>
@@ -150,7 +150,7 @@ class SendCase : detail::CaseBase {
 };
 
 template <class F>
-class DoneCase : detail::CaseBase {
+class DoneCase : public detail::CaseBase {
  public:
   template <class G>
   DoneCase(const Context& ctx, G&& f) : ctx_(ctx), fn_(std::forward<G>(f)) {}
@@ -176,7 +176,7 @@ class DoneCase : detail::CaseBase {
 };
 
 template <class F>
-class TimeoutCase : detail::CaseBase {
+class TimeoutCase : public detail::CaseBase {
  public:
   static constexpr bool is_timeout = true;
   template <class G>
@@ -198,7 +198,7 @@ class TimeoutCase : detail::CaseBase {
 };
 
 template <class F>
-class DefaultCase : detail::CaseBase {
+class DefaultCase : public detail::CaseBase {
  public:
   static constexpr bool is_default = true;
   template <class G>
