@@ -175,18 +175,21 @@ class ChannelState {
   // calling select's waiter (never paired with itself), or null.
   ChannelStatus try_send(T& v, const Waiter* self) noexcept {
     if (cap_ == 0) {
-      WaitEntry* e = nullptr;
+      Waiter* w = nullptr;
       bool needs_wake = false;
       {
+        // The hand-off happens under the lock: the peer takes the same lock
+        // to unregister before it returns, which orders our write before its
+        // use of the value (in addition to the packet's release/acquire).
         std::lock_guard lock(mu_);
         if (closed_) return ChannelStatus::closed;
-        e = receivers_list_.select_one(self, &needs_wake);
+        WaitEntry* e = receivers_list_.select_one(self, &needs_wake);
         if (e == nullptr) return ChannelStatus::would_block;
+        w = e->waiter;
+        auto* p = static_cast<Packet<T>*>(e->packet);
+        p->recv_slot->emplace(std::move(v));
+        p->ready.store(Packet<T>::kDone, std::memory_order_release);
       }
-      Waiter* w = e->waiter;
-      auto* p = static_cast<Packet<T>*>(e->packet);
-      p->recv_slot->emplace(std::move(v));
-      p->ready.store(Packet<T>::kDone, std::memory_order_release);
       if (needs_wake) Waiter::wake(w);
       return ChannelStatus::ok;
     }
@@ -209,17 +212,17 @@ class ChannelState {
   // Non-blocking receive into out (which must be empty).
   ChannelStatus try_recv(std::optional<T>& out, const Waiter* self) noexcept {
     if (cap_ == 0) {
-      WaitEntry* e = nullptr;
+      Waiter* w = nullptr;
       bool needs_wake = false;
       {
         std::lock_guard lock(mu_);
-        e = senders_list_.select_one(self, &needs_wake);
+        WaitEntry* e = senders_list_.select_one(self, &needs_wake);
         if (e == nullptr) return closed_ ? ChannelStatus::closed : ChannelStatus::would_block;
+        w = e->waiter;
+        auto* p = static_cast<Packet<T>*>(e->packet);
+        out.emplace(std::move(*p->send_value));
+        p->ready.store(Packet<T>::kDone, std::memory_order_release);
       }
-      Waiter* w = e->waiter;
-      auto* p = static_cast<Packet<T>*>(e->packet);
-      out.emplace(std::move(*p->send_value));
-      p->ready.store(Packet<T>::kDone, std::memory_order_release);
       if (needs_wake) Waiter::wake(w);
       return ChannelStatus::ok;
     }
