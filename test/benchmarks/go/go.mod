@@ -1,0 +1,3 @@
+module tetherbench
+
+go 1.19
