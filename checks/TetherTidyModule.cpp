@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "DetachedThreadCheck.h"
+#include "UnjoinedThreadCheck.h"
 #include "clang-tidy/ClangTidyModule.h"
 #if TETHER_LLVM_MAJOR < 22
 #include "clang-tidy/ClangTidyModuleRegistry.h"
@@ -23,6 +24,7 @@ class TetherModule : public ClangTidyModule {
 public:
   void addCheckFactories(ClangTidyCheckFactories &CheckFactories) override {
     CheckFactories.registerCheck<DetachedThreadCheck>("tether-detached-thread");
+    CheckFactories.registerCheck<UnjoinedThreadCheck>("tether-unjoined-thread");
   }
 };
 

@@ -37,6 +37,29 @@ inline constexpr llvm::StringLiteral DetachStateSetter =
 inline constexpr llvm::StringLiteral DetachedStateConstant =
     "PTHREAD_CREATE_DETACHED";
 
+/// Thread types whose destructor joins (or stops and joins) what they run:
+/// destroying them while running is correct. Checks add the user's
+/// `OwnerTypes` option to these.
+inline constexpr llvm::StringLiteral AutoJoiningTypes =
+    "::std::jthread;::tether::Group;::tether::WaitGroup";
+
+/// C functions that start a thread and store its handle through their first
+/// argument (`pthread_create(&tid, attr, fn, arg)`).
+inline constexpr llvm::StringLiteral CreateFunctions =
+    "::pthread_create;::thrd_create";
+
+/// C functions that join the thread named by their first argument. The
+/// try/timed variants count as joins: the caller is waiting for the thread.
+inline constexpr llvm::StringLiteral JoinFunctions =
+    "::pthread_join;::pthread_tryjoin_np;::pthread_timedjoin_np;"
+    "::pthread_clockjoin_np;::thrd_join";
+
+/// Members of a thread type that neither join nor give up the thread: using
+/// them leaves the joining duty where it was.
+inline constexpr llvm::StringLiteral NeutralThreadMethods =
+    "joinable;get_id;native_handle;get_stop_source;get_stop_token;"
+    "request_stop;hardware_concurrency;interrupt;interruption_requested";
+
 /// The remedy every "a thread was given up" finding names.
 inline constexpr llvm::StringLiteral OwnerRemedy =
     "use tether::WaitGroup::go, tether::Group or std::jthread so that the "
@@ -72,6 +95,46 @@ SourceLocation reportLoc(SourceLocation Loc, const SourceManager &SM);
 /// True if \p E is spelled as \p Name: the enumerator or variable itself, or a
 /// macro of that name (PTHREAD_CREATE_DETACHED is either, depending on libc).
 bool isSpelledAs(const Expr *E, llvm::StringRef Name, const ASTContext &Ctx);
+
+/// The constructor call that starts a thread, when \p E (an initializer or
+/// the right-hand side of an assignment) constructs a thread of one of
+/// \p ThreadTypes from a callable: through parentheses, temporaries,
+/// functional casts and elided copies. Default, copy and move construction
+/// start nothing and yield null.
+const CXXConstructExpr *
+startedConstruct(const Expr *E, llvm::ArrayRef<llvm::StringRef> ThreadTypes,
+                 ASTContext &Ctx);
+
+/// True if \p E moves from what it wraps: `std::move(x)`, `std::forward<T>(x)`
+/// or a cast to an rvalue reference.
+bool isMoveOf(const Expr *E);
+
+/// What a use of a thread handle does to its owner's duty to join it.
+enum class HandleUse {
+  Neutral, ///< reads it (joinable(), get_id(), a const reference)
+  Join,    ///< joins or detaches it: nothing is left to join
+  Assign,  ///< assigns to it: whatever ran in it must be joined before
+  Escape,  ///< moves it, or lends it by non-const reference or pointer:
+           ///< someone else now owns the duty
+};
+
+/// Classifies the use \p Ref of a thread-typed local variable, given the
+/// statement that contains it (\p Parent, through parentheses and no-op
+/// casts; null if none). Anything not known to be neutral, a join or an
+/// assignment is an escape: an unknown use must never cause a finding.
+HandleUse classifyThreadUse(const DeclRefExpr *Ref, const Stmt *Parent,
+                            llvm::ArrayRef<llvm::StringRef> ThreadTypes);
+
+/// True if \p RD is, or derives from, one of \p Names (fully qualified).
+bool isRecordOf(const CXXRecordDecl *RD, llvm::ArrayRef<llvm::StringRef> Names,
+                ASTContext &Ctx);
+
+/// The class of \p T (through references, typedefs and arrays of it), or null.
+const CXXRecordDecl *recordOf(QualType T);
+
+/// True for `std::thread` and classes derived from it: destroying or
+/// overwriting one while joinable calls std::terminate.
+bool terminatesWhenJoinable(const CXXRecordDecl *RD, ASTContext &Ctx);
 
 } // namespace clang::tidy::tether::model
 

@@ -1,0 +1,49 @@
+//===--- UnjoinedThreadCheck.h - tether-unjoined-thread -------------------===//
+//
+// Finds local and temporary threads, and pthread / C11 thread handles, that
+// can be destroyed, overwritten or forgotten while joinable on some path
+// through the function, exception paths included.
+//
+// Documentation: docs/checks/unjoined-thread.md
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TETHER_CHECKS_UNJOINEDTHREADCHECK_H
+#define TETHER_CHECKS_UNJOINEDTHREADCHECK_H
+
+#include "clang-tidy/ClangTidyCheck.h"
+#include "llvm/ADT/DenseSet.h"
+#include <string>
+#include <vector>
+
+namespace clang::tidy::tether {
+
+/// Finds local and temporary threads, and pthread / C11 thread handles, that
+/// can be destroyed, overwritten or forgotten while joinable on some path
+/// through the function, exception paths included.
+class UnjoinedThreadCheck : public ClangTidyCheck {
+public:
+  UnjoinedThreadCheck(StringRef Name, ClangTidyContext *Context);
+  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
+  void registerMatchers(ast_matchers::MatchFinder *Finder) override;
+  void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
+  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
+    return LangOpts.CPlusPlus || LangOpts.C99;
+  }
+
+private:
+  void checkFunction(const FunctionDecl *FD, ASTContext &Ctx);
+  void checkTemporary(const CXXConstructExpr *Construct, ASTContext &Ctx);
+  bool firstReportAt(SourceLocation Loc);
+
+  const std::vector<StringRef> ThreadTypes;
+  const std::string OwnerTypesOption;
+  std::vector<StringRef> OwnerTypes; // OwnerTypesOption + the built-in owners
+  const bool ExceptionPaths;
+  llvm::DenseSet<const FunctionDecl *> Analysed;
+  llvm::DenseSet<SourceLocation> Reported;
+};
+
+} // namespace clang::tidy::tether
+
+#endif // TETHER_CHECKS_UNJOINEDTHREADCHECK_H

@@ -1,0 +1,602 @@
+// RUN: %check_clang_tidy %s tether-unjoined-thread %t -- -- -isystem %S/Inputs
+// RUN: %check_clang_tidy -check-suffix=OPT %s tether-unjoined-thread %t-opt -- \
+// RUN:   -config="{CheckOptions: {tether-unjoined-thread.ThreadTypes: '::std::thread;::my::Worker', \
+// RUN:             tether-unjoined-thread.OwnerTypes: '::ScopedThread', \
+// RUN:             tether-unjoined-thread.ExceptionPaths: false}}" \
+// RUN:   -- -isystem %S/Inputs -DOPTIONS_TEST
+
+#include <boost/thread.hpp>
+#include <pthread.h>
+#include <thread>
+#include <threads.h>
+
+void work();
+void mayThrow();
+void safe() noexcept;
+bool ready();
+[[noreturn]] void fatal(const char *);
+void *routine(void *);
+int c11_routine(void *);
+
+namespace my {
+// A user thread type that must be joined, listed in ThreadTypes by the OPT run.
+struct Worker {
+  Worker() noexcept;
+  explicit Worker(void (*)());
+  ~Worker();
+  void join();
+};
+} // namespace my
+
+// A thread that joins in its destructor, listed in OwnerTypes by the OPT run.
+struct ScopedThread : std::thread {
+  using std::thread::thread;
+  ~ScopedThread() {
+    if (joinable())
+      join();
+  }
+};
+
+#ifndef OPTIONS_TEST
+// ===================== Positive cases =====================
+
+// Early return.
+void earlyReturn(bool fast) {
+  std::thread t(work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 't' may be destroyed while joinable; this calls std::terminate [tether-unjoined-thread]
+  // CHECK-MESSAGES: :[[@LINE+2]]:5: note: scope exits here without join()
+  if (fast)
+    return;
+  // CHECK-MESSAGES: :[[@LINE-5]]:15: note: use tether::WaitGroup::go, tether::Group or std::jthread so that the owner can wait for the thread and stop it
+  t.join();
+}
+
+// A join in one branch only: the scope ends with the thread running.
+void joinInOneBranch(bool wait) {
+  std::thread t([] { work(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 't' may be destroyed while joinable; this calls std::terminate [tether-unjoined-thread]
+  if (wait)
+    t.join();
+}
+// CHECK-MESSAGES: :[[@LINE-1]]:1: note: scope exits here without join()
+
+// break, continue and goto leave the loop body's scope.
+void loopExits(int n) {
+  for (int i = 0; i < n; ++i) {
+    std::thread t(work);
+    // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: thread 't' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+    if (i == 3)
+      break;
+    // CHECK-MESSAGES: :[[@LINE-1]]:7: note: scope exits here without join()
+    t.join();
+  }
+  while (ready()) {
+    std::thread t(work);
+    // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: thread 't' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+    if (n > 2)
+      continue;
+    // CHECK-MESSAGES: :[[@LINE-1]]:7: note: scope exits here without join()
+    t.join();
+  }
+  {
+    std::thread t(work);
+    // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: thread 't' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+    if (n == 0)
+      goto out;
+    // CHECK-MESSAGES: :[[@LINE-1]]:7: note: scope exits here without join()
+    t.join();
+  }
+out:;
+}
+
+// A call that may throw between start and join: unwinding destroys the
+// running thread.
+void throwingCall() {
+  std::thread t(work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 't' may be destroyed while joinable; this calls std::terminate [tether-unjoined-thread]
+  mayThrow();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: note: an exception from this call leaves the scope without join()
+  t.join();
+}
+
+void throwStatement(int x) {
+  std::thread t(work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 't' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  if (x < 0)
+    throw x;
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: note: the exception thrown here leaves the scope without join()
+  t.join();
+}
+
+// A handler that does not catch everything lets other exceptions through.
+void partialHandler() {
+  std::thread t(work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 't' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  try {
+    mayThrow();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: note: an exception from this call leaves the scope without join()
+  } catch (int) {
+  }
+  t.join();
+}
+
+// A thread declared inside the try block dies when the handler is entered.
+void threadInsideTry() {
+  try {
+    std::thread t(work);
+    // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: thread 't' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+    mayThrow();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: note: an exception from this call leaves the scope without join()
+    t.join();
+  } catch (...) {
+  }
+}
+
+// Temporaries: destroyed at the end of the statement, still running.
+void temporaries() {
+  std::thread{work};
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: temporary thread is destroyed while joinable; this calls std::terminate [tether-unjoined-thread]
+  // CHECK-MESSAGES: :[[@LINE-2]]:3: note: use tether::WaitGroup::go, tether::Group or std::jthread so that the owner can wait for the thread and stop it
+  std::thread([] { work(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: temporary thread is destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  (void)std::thread(&work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: temporary thread is destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  if (ready())
+    std::thread([] {});
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: temporary thread is destroyed while joinable; {{.*}} [tether-unjoined-thread]
+}
+
+// Move-assignment onto a thread that may still run.
+void overwrite() {
+  std::thread t(work);
+  t = std::thread(work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: thread 't' may be overwritten while joinable; this calls std::terminate [tether-unjoined-thread]
+  // CHECK-MESSAGES: :[[@LINE-3]]:15: note: thread started here
+  t.join();
+}
+
+void overwriteInLoop(int n) {
+  std::thread t;
+  for (int i = 0; i < n; ++i)
+    t = std::thread(work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: thread 't' may be overwritten while joinable; {{.*}} [tether-unjoined-thread]
+  // CHECK-MESSAGES: :[[@LINE-2]]:9: note: thread started here
+  if (t.joinable())
+    t.join();
+}
+
+// A thread started later, in a branch, and never joined on one path.
+void startedLater(bool go, bool wait) {
+  std::thread t;
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 't' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  if (go)
+    t = std::thread(work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:9: note: thread started here
+  if (wait)
+    t.join();
+}
+// CHECK-MESSAGES: :[[@LINE-1]]:1: note: scope exits here without join()
+
+// pthread_create: a created thread must be joined, detached or handed on.
+int pthreadEarlyReturn(bool fast) {
+  pthread_t tid;
+  if (pthread_create(&tid, nullptr, routine, nullptr) != 0)
+    return -1;
+  if (fast)
+    return 1;
+  // CHECK-MESSAGES: :[[@LINE-4]]:7: warning: thread 'tid' may be neither joined nor detached; nobody can wait for it any more [tether-unjoined-thread]
+  // CHECK-MESSAGES: :[[@LINE-2]]:5: note: scope exits here without pthread_join()
+  pthread_join(tid, nullptr);
+  return 0;
+}
+
+void pthreadForgotten() {
+  pthread_t tid;
+  pthread_create(&tid, nullptr, routine, nullptr);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: thread 'tid' may be neither joined nor detached; {{.*}} [tether-unjoined-thread]
+}
+// CHECK-MESSAGES: :[[@LINE-1]]:1: note: scope exits here without pthread_join()
+
+void pthreadOverwritten(int n) {
+  pthread_t tid;
+  for (int i = 0; i < n; ++i)
+    pthread_create(&tid, nullptr, routine, nullptr);
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: thread 'tid' may be neither joined nor detached; {{.*}} [tether-unjoined-thread]
+  // CHECK-MESSAGES: :[[@LINE-2]]:5: note: the handle is overwritten here without pthread_join()
+  pthread_join(tid, nullptr);
+}
+
+void c11Thread(bool fast) {
+  thrd_t t;
+  int rc = thrd_create(&t, c11_routine, nullptr);
+  // CHECK-MESSAGES: :[[@LINE-1]]:12: warning: thread 't' may be neither joined nor detached; {{.*}} [tether-unjoined-thread]
+  if (rc != 0)
+    return;
+  mayThrow();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: note: an exception from this call leaves the scope without thrd_join()
+  thrd_join(t, nullptr);
+}
+
+// Lambdas: the body of a lambda is a function of its own.
+void inLambda() {
+  auto body = [](bool fast) {
+    std::thread t(work);
+    // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: thread 't' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+    if (fast)
+      return;
+    // CHECK-MESSAGES: :[[@LINE-1]]:7: note: scope exits here without join()
+    t.join();
+  };
+  body(true);
+}
+
+// Member functions, with a member function pointer as the callable.
+class Service {
+public:
+  void runOnce(bool check) {
+    std::thread t(&Service::loop, this);
+    // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: thread 't' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+    if (check && !healthy())
+      return;
+    // CHECK-MESSAGES: :[[@LINE-1]]:7: note: scope exits here without join()
+    t.join();
+  }
+
+private:
+  void loop();
+  bool healthy() const noexcept;
+};
+
+// Templates: reported in instantiations, once per location; an auto-joining
+// instantiation is not reported.
+template <class T> void spawnAndMaybeJoin(bool wait) {
+  T t(work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: thread 't' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  if (wait)
+    t.join();
+}
+// CHECK-MESSAGES: :[[@LINE-1]]:1: note: scope exits here without join()
+template void spawnAndMaybeJoin<std::thread>(bool);
+template void spawnAndMaybeJoin<std::jthread>(bool);
+
+template <class F> void runTwice(F f, bool wait) {
+  std::thread t(f);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 't' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  if (!wait)
+    return;
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: note: scope exits here without join()
+  t.join();
+}
+void instantiateRunTwice() {
+  runTwice(work, true);
+  runTwice([] {}, false);
+}
+
+// Macros: reported at the expansion.
+#define SPAWN(name, fn) std::thread name(fn)
+#define FIRE(fn) std::thread{fn}
+void macros(bool fast) {
+  SPAWN(t, work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: thread 't' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  if (fast)
+    return;
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: note: scope exits here without join()
+  t.join();
+  FIRE(work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: temporary thread is destroyed while joinable; {{.*}} [tether-unjoined-thread]
+}
+
+// Classes derived from std::thread terminate too; boost::thread (by default)
+// detaches instead.
+struct NamedThread : std::thread {
+  using std::thread::thread;
+};
+void derivedThread(bool fast) {
+  NamedThread n(work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 'n' may be destroyed while joinable; this calls std::terminate [tether-unjoined-thread]
+  if (fast)
+    return;
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: note: scope exits here without join()
+  n.join();
+}
+void boostThread(bool fast) {
+  boost::thread b(work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: thread 'b' may be destroyed while joinable; its owner can no longer wait for it [tether-unjoined-thread]
+  if (fast)
+    return;
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: note: scope exits here without join()
+  b.join();
+}
+// Two threads joined one after the other: join() is not taken to throw.
+void twoThreads() {
+  std::thread a(work);
+  std::thread b(work);
+  a.join();
+  b.join();
+}
+
+// ===================== Negative cases =====================
+
+void joinedOnEveryPath(bool fast) {
+  std::thread t(work);
+  if (fast) {
+    t.join();
+    return;
+  }
+  safe(); // noexcept: no exception edge
+  t.join();
+}
+
+void joinableGuards(bool c) {
+  std::thread t(work);
+  if (c && t.joinable())
+    t.join();
+  if (t.joinable())
+    t.join();
+  std::thread u(work);
+  if (!u.joinable())
+    return;
+  u.join();
+}
+
+// A default-constructed thread that may never start, joined when started.
+void mayNeverStart(bool go) {
+  std::thread t;
+  if (go)
+    t = std::thread(work);
+  if (t.joinable())
+    t.join();
+  std::thread idle;
+}
+
+// The same condition guards the start and the join.
+void sameCondition(bool parallel, int n) {
+  std::thread t;
+  if (parallel)
+    t = std::thread(work);
+  safe();
+  if (parallel)
+    t.join();
+  std::thread u;
+  if (n > 1) {
+    u = std::thread(work);
+  }
+  if (n > 1) {
+    u.join();
+  }
+}
+
+// Rethrowing after joining is the correct pattern for exceptions.
+void joinThenRethrow() {
+  std::thread t(work);
+  try {
+    mayThrow();
+  } catch (...) {
+    t.join();
+    throw;
+  }
+  t.join();
+}
+
+// Inside a noexcept function a throw terminates anyway: nothing to report.
+void noexceptFunction() noexcept {
+  std::thread t(work);
+  mayThrow();
+  t.join();
+}
+
+// Paths that end the program never destroy the thread.
+void fatalPath(bool broken) {
+  std::thread t(work);
+  if (broken)
+    fatal("broken");
+  t.join();
+}
+
+// Moving the handle out discharges the duty.
+void sink(std::thread);
+void sinkRef(std::thread &&);
+void lend(std::thread &);
+void lendPtr(std::thread *);
+void inspect(const std::thread &) noexcept;
+struct Holder {
+  std::thread member_;
+  void adopt() {
+    std::thread t(work);
+    member_ = std::move(t);
+  }
+};
+std::thread returned() {
+  std::thread t(work);
+  return t;
+}
+std::thread returnedMoved(bool which) {
+  std::thread t(work);
+  std::thread u(work);
+  if (which) {
+    u.join();
+    return std::move(t);
+  }
+  t.join();
+  return u;
+}
+void handedOn(int k) {
+  std::thread a(work);
+  sink(std::move(a));
+  std::thread b(work);
+  sinkRef(std::move(b));
+  std::thread c(work);
+  lend(c);
+  std::thread d(work);
+  lendPtr(&d);
+  std::thread e(work);
+  std::thread f(std::move(e));
+  f.join();
+  std::thread g(work);
+  inspect(g); // read only
+  g.join();
+  std::thread h(work);
+  std::thread &alias = h;
+  alias.join();
+}
+
+// A lambda that captures the handle by reference may join it.
+template <class F> struct Cleanup {
+  F f;
+  ~Cleanup() { f(); }
+};
+template <class F> Cleanup<F> finally(F f) { return {f}; }
+void scopeGuard() {
+  std::thread t(work);
+  auto guard = finally([&] { t.join(); });
+  mayThrow();
+}
+
+// Auto-joining owners are never reported.
+void owners(bool fast) {
+  std::jthread j(work);
+  std::jthread{work};
+  if (fast)
+    return;
+  mayThrow();
+}
+
+// A joined temporary is fine.
+void joinedTemporary() { std::thread(work).join(); }
+
+// pthread: the failure branch, the result variable, handing on, detaching.
+int pthreadChecked() {
+  pthread_t tid;
+  int rc = pthread_create(&tid, nullptr, routine, nullptr);
+  if (rc)
+    return rc;
+  pthread_join(tid, nullptr);
+  return 0;
+}
+void pthreadSuccessBranch() {
+  pthread_t tid;
+  if (pthread_create(&tid, nullptr, routine, nullptr) == 0) {
+    pthread_join(tid, nullptr);
+  }
+}
+struct Pool {
+  pthread_t workers[4];
+  pthread_t last;
+};
+void storeHandle(Pool &p, pthread_t *out) {
+  pthread_t tid;
+  pthread_create(&tid, nullptr, routine, nullptr);
+  p.last = tid;
+  pthread_t tid2;
+  pthread_create(&tid2, nullptr, routine, nullptr);
+  *out = tid2;
+  pthread_create(&p.workers[0], nullptr, routine, nullptr);
+}
+void pthreadDetached() {
+  pthread_t tid;
+  pthread_create(&tid, nullptr, routine, nullptr);
+  pthread_setname_np(tid, "worker");
+  pthread_detach(tid);
+}
+void pthreadDetachedAttributes() {
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  pthread_t tid;
+  pthread_create(&tid, &attr, routine, nullptr);
+}
+void pthreadUnknownAttributes(const pthread_attr_t *attr) {
+  pthread_t tid;
+  pthread_create(&tid, attr, routine, nullptr);
+}
+
+// A template never instantiated is not analysed.
+template <class T> void uninstantiated(T fn, bool b) {
+  std::thread t(fn);
+  if (b)
+    return;
+  t.join();
+}
+
+// NOLINT suppresses the finding.
+void suppressed() {
+  std::thread(work); // NOLINT(tether-unjoined-thread)
+}
+
+// ===================== Known limitations =====================
+
+// FIXME: a thread obtained from a function is not followed (it may or may not
+// be running); neither is the duty moved from one local to another.
+std::thread spawn();
+void notFollowed(bool fast) {
+  std::thread t = spawn();
+  std::thread u(work);
+  std::thread v(std::move(u));
+  if (fast)
+    return;
+  t.join();
+  v.join();
+}
+
+// FIXME: containers of threads and threads on the heap are not followed.
+void heap() {
+  std::thread *p = new std::thread(work);
+  (void)p;
+}
+
+// FIXME: the analysis does not see that two different conditions agree, so
+// a join guarded by a saved joinable() result is reported.
+void savedCondition() {
+  std::thread t(work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 't' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  const bool running = t.joinable();
+  if (running)
+    t.join();
+}
+// CHECK-MESSAGES: :[[@LINE-1]]:1: note: scope exits here without join()
+
+// FIXME: a guard condition whose variables change between the start and the
+// join is still taken as the same condition: the finding is missed.
+void changedCondition(bool parallel) {
+  std::thread t;
+  if (parallel)
+    t = std::thread(work);
+  parallel = !parallel;
+  if (parallel)
+    t.join();
+}
+
+// FIXME: only `if` statements around the start are related to later
+// branches; an early return on the opposite condition is not, so this is
+// reported although the join always runs when the thread was started.
+void earlyReturnGuard(bool parallel) {
+  if (!parallel)
+    return;
+  std::thread t;
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 't' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  t = std::thread(work);
+  if (parallel)
+    t.join();
+}
+// CHECK-MESSAGES: :[[@LINE-1]]:1: note: scope exits here without join()
+
+#else
+// ===================== Options =====================
+
+// ThreadTypes adds my::Worker; OwnerTypes makes ScopedThread an owner;
+// ExceptionPaths=false ignores exception edges.
+void userTypes(bool fast) {
+  my::Worker w(work);
+  // CHECK-MESSAGES-OPT: :[[@LINE-1]]:14: warning: thread 'w' may be destroyed while joinable; its owner can no longer wait for it [tether-unjoined-thread]
+  ScopedThread s(work);
+  if (fast)
+    return;
+  w.join();
+}
+
+void exceptionsIgnored() {
+  std::thread t(work);
+  mayThrow();
+  t.join();
+}
+#endif
