@@ -55,6 +55,7 @@ config.substitutions.append(("%other_clang_tidy", q([config.other_major_clang_ti
 config.substitutions.append(("%llvm_major", config.llvm_major))
 config.substitutions.append(("%tether_build", q([config.build_root])))
 config.substitutions.append(("%cmake", q([config.cmake])))
+config.substitutions.append(("%tether_src", q([config.source_root])))
 config.substitutions.append(("%python", q([config.python])))
 
 config.available_features.add("artifact-" + artifact)
