@@ -8,6 +8,7 @@
 
 #include "DetachedThreadCheck.h"
 #include "UnjoinedThreadCheck.h"
+#include "UnjoinedThreadMemberCheck.h"
 #include "clang-tidy/ClangTidyModule.h"
 #if TETHER_LLVM_MAJOR < 22
 #include "clang-tidy/ClangTidyModuleRegistry.h"
@@ -25,6 +26,8 @@ public:
   void addCheckFactories(ClangTidyCheckFactories &CheckFactories) override {
     CheckFactories.registerCheck<DetachedThreadCheck>("tether-detached-thread");
     CheckFactories.registerCheck<UnjoinedThreadCheck>("tether-unjoined-thread");
+    CheckFactories.registerCheck<UnjoinedThreadMemberCheck>(
+        "tether-unjoined-thread-member");
   }
 };
 

@@ -92,7 +92,10 @@ HandleFlow::HandleFlow(const FunctionDecl *FD, ASTContext &Ctx,
   if (!TheCFG)
     return;
   Parents = std::make_unique<ParentMap>(Body);
-  MayThrow = Options.AddEHEdges && !isNoThrow(FD);
+  MayThrow = Options.AddEHEdges;
+  // An exception escaping a noexcept function, or main, terminates whether
+  // or not a thread is left running: only exceptions caught inside count.
+  EscapeTerminates = isNoThrow(FD) || FD->isMain();
   collect();
   for (const std::unique_ptr<Start> &S : Starts)
     search(*S);
@@ -595,7 +598,7 @@ void HandleFlow::search(const Start &S) {
       if (Exceptional) {
         // Only exception edges reach the exit or a handler while the handle
         // is alive: every other path passes its scope's end first.
-        if (!MayThrow)
+        if (!MayThrow || (Next == Exit && EscapeTerminates))
           continue;
         const Stmt *Thrown = It.Thrown ? It.Thrown : throwingStmt(B);
         // If the create call itself throws, no thread was created.

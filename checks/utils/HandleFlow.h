@@ -129,6 +129,7 @@ private:
   std::unique_ptr<CFG> TheCFG;
   std::unique_ptr<ParentMap> Parents;
   bool MayThrow = true;
+  bool EscapeTerminates = false;
   std::vector<std::unique_ptr<Start>> Starts;
   llvm::DenseMap<Key, llvm::SmallVector<Event, 2>> Events;
   llvm::DenseMap<const Start *, Leak> Leaks;

@@ -207,7 +207,7 @@ static bool isConstRef(QualType T) {
          T.getNonReferenceType().isConstQualified();
 }
 
-HandleUse classifyThreadUse(const DeclRefExpr *Ref, const Stmt *Parent,
+HandleUse classifyThreadUse(const Expr *Ref, const Stmt *Parent,
                             llvm::ArrayRef<llvm::StringRef> ThreadTypes) {
   static const std::vector<llvm::StringRef> Neutral = [] {
     llvm::SmallVector<llvm::StringRef, 12> Parts;
@@ -254,6 +254,52 @@ HandleUse classifyThreadUse(const DeclRefExpr *Ref, const Stmt *Parent,
     return HandleUse::Neutral;
   // Moves, &t, return t, lambda captures, anything else: escapes.
   return HandleUse::Escape;
+}
+
+Holding holdingOf(QualType T, llvm::ArrayRef<llvm::StringRef> ThreadTypes,
+                  llvm::ArrayRef<llvm::StringRef> OwnerTypes, ASTContext &Ctx,
+                  const CXXRecordDecl **Held) {
+  if (T.isNull())
+    return Holding::None;
+  T = T.getNonReferenceType();
+  bool Array = false;
+  while (const ArrayType *AT = T->getAsArrayTypeUnsafe()) {
+    T = AT->getElementType();
+    Array = true;
+  }
+  const CXXRecordDecl *RD = T->getAsCXXRecordDecl();
+  if (!RD)
+    return Holding::None;
+  if (isRecordOf(RD, ThreadTypes, Ctx)) {
+    if (isRecordOf(RD, OwnerTypes, Ctx))
+      return Holding::None;
+    if (Held)
+      *Held = RD;
+    return Array ? Holding::Container : Holding::Thread;
+  }
+  const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(RD);
+  if (!Spec || !Spec->getIdentifier())
+    return Holding::None;
+  // Shared ownership may outlive the holder: not followed.
+  if (Spec->isInStdNamespace() &&
+      (Spec->getName() == "shared_ptr" || Spec->getName() == "weak_ptr" ||
+       Spec->getName() == "reference_wrapper"))
+    return Holding::None;
+  for (const TemplateArgument &Arg : Spec->getTemplateArgs().asArray()) {
+    if (Arg.getKind() != TemplateArgument::Type)
+      continue;
+    QualType AT = Arg.getAsType();
+    if (AT->isReferenceType() || AT->isPointerType())
+      continue;
+    const CXXRecordDecl *ARD = AT->getAsCXXRecordDecl();
+    if (ARD && isRecordOf(ARD, ThreadTypes, Ctx) &&
+        !isRecordOf(ARD, OwnerTypes, Ctx)) {
+      if (Held)
+        *Held = ARD;
+      return Holding::Container;
+    }
+  }
+  return Holding::None;
 }
 
 } // namespace clang::tidy::tether::model

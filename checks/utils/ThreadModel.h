@@ -122,7 +122,7 @@ enum class HandleUse {
 /// statement that contains it (\p Parent, through parentheses and no-op
 /// casts; null if none). Anything not known to be neutral, a join or an
 /// assignment is an escape: an unknown use must never cause a finding.
-HandleUse classifyThreadUse(const DeclRefExpr *Ref, const Stmt *Parent,
+HandleUse classifyThreadUse(const Expr *Ref, const Stmt *Parent,
                             llvm::ArrayRef<llvm::StringRef> ThreadTypes);
 
 /// True if \p RD is, or derives from, one of \p Names (fully qualified).
@@ -135,6 +135,22 @@ const CXXRecordDecl *recordOf(QualType T);
 /// True for `std::thread` and classes derived from it: destroying or
 /// overwriting one while joinable calls std::terminate.
 bool terminatesWhenJoinable(const CXXRecordDecl *RD, ASTContext &Ctx);
+
+/// How a type holds threads that must be joined.
+enum class Holding {
+  None,
+  Thread,    ///< a thread object (not an auto-joining owner)
+  Container, ///< an array, container or unique_ptr of such threads
+};
+
+/// Whether \p T (a field's or variable's type) holds threads of
+/// \p ThreadTypes that are not \p OwnerTypes: directly, as an array, or as a
+/// template argument of a class that owns its elements (std::vector,
+/// std::array, std::unique_ptr, ...; shared and weak pointers excluded).
+/// \p Held, if given, receives the thread class held.
+Holding holdingOf(QualType T, llvm::ArrayRef<llvm::StringRef> ThreadTypes,
+                  llvm::ArrayRef<llvm::StringRef> OwnerTypes, ASTContext &Ctx,
+                  const CXXRecordDecl **Held = nullptr);
 
 } // namespace clang::tidy::tether::model
 

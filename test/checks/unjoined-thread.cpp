@@ -132,6 +132,19 @@ void threadInsideTry() {
   }
 }
 
+// In a noexcept function an exception caught inside still unwinds the
+// thread's scope.
+void caughtInNoexcept() noexcept {
+  try {
+    std::thread t(work);
+    // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: thread 't' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+    mayThrow();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: note: an exception from this call leaves the scope without join()
+    t.join();
+  } catch (...) {
+  }
+}
+
 // Temporaries: destroyed at the end of the statement, still running.
 void temporaries() {
   std::thread{work};
@@ -380,6 +393,14 @@ void joinThenRethrow() {
 
 // Inside a noexcept function a throw terminates anyway: nothing to report.
 void noexceptFunction() noexcept {
+  std::thread t(work);
+  mayThrow();
+  t.join();
+}
+
+// An exception escaping main terminates anyway (found in cpp-httplib's
+// examples: sleep_for and I/O between start and join in main).
+int main() {
   std::thread t(work);
   mayThrow();
   t.join();
