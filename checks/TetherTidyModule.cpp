@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "DetachedThreadCheck.h"
+#include "DiscardedThreadResultCheck.h"
 #include "UnjoinedThreadCheck.h"
 #include "UnjoinedThreadMemberCheck.h"
 #include "clang-tidy/ClangTidyModule.h"
@@ -25,6 +26,8 @@ class TetherModule : public ClangTidyModule {
 public:
   void addCheckFactories(ClangTidyCheckFactories &CheckFactories) override {
     CheckFactories.registerCheck<DetachedThreadCheck>("tether-detached-thread");
+    CheckFactories.registerCheck<DiscardedThreadResultCheck>(
+        "tether-discarded-thread-result");
     CheckFactories.registerCheck<UnjoinedThreadCheck>("tether-unjoined-thread");
     CheckFactories.registerCheck<UnjoinedThreadMemberCheck>(
         "tether-unjoined-thread-member");

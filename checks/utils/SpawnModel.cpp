@@ -1,0 +1,211 @@
+//===--- SpawnModel.cpp - what starts a thread, and what it runs ----------===//
+
+#include "utils/SpawnModel.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/DeclTemplate.h"
+
+namespace clang::tidy::tether::model {
+
+/// Fully qualified name with a leading "::", as the options spell it.
+static std::string qualified(const NamedDecl *D) {
+  return "::" + D->getQualifiedNameAsString();
+}
+
+static bool inList(const NamedDecl *D, llvm::ArrayRef<llvm::StringRef> Names) {
+  if (!D)
+    return false;
+  const std::string Q = qualified(D);
+  for (llvm::StringRef N : Names) {
+    if (N == Q || ("::" + N.str()) == Q)
+      return true;
+  }
+  return false;
+}
+
+/// True if \p RD is one of \p Names or derives from one of them.
+static bool isClassIn(const CXXRecordDecl *RD,
+                      llvm::ArrayRef<llvm::StringRef> Names) {
+  if (!RD || !RD->hasDefinition())
+    return RD && inList(RD, Names);
+  if (inList(RD, Names))
+    return true;
+  return RD->getDefinition()->forallBases(
+             [&](const CXXRecordDecl *Base) { return !inList(Base, Names); }) ==
+         false;
+}
+
+std::optional<Spawn> asSpawn(const Expr *E,
+                             llvm::ArrayRef<llvm::StringRef> ThreadTypes,
+                             llvm::ArrayRef<llvm::StringRef> SpawnFunctions) {
+  if (!E)
+    return std::nullopt;
+  if (const auto *Construct = dyn_cast<CXXConstructExpr>(E)) {
+    const CXXConstructorDecl *Ctor = Construct->getConstructor();
+    if (!Ctor || Construct->getNumArgs() == 0 ||
+        Ctor->isCopyOrMoveConstructor())
+      return std::nullopt;
+    const CXXRecordDecl *RD = Ctor->getParent();
+    if (!isClassIn(RD, ThreadTypes))
+      return std::nullopt;
+    return Spawn{SpawnKind::ThreadConstruct, Construct, Construct->getArg(0),
+                 RD->getQualifiedNameAsString()};
+  }
+  const auto *Call = dyn_cast<CallExpr>(E);
+  if (!Call)
+    return std::nullopt;
+  const FunctionDecl *Callee = Call->getDirectCallee();
+  if (!Callee || !Callee->getDeclName().isIdentifier())
+    return std::nullopt;
+  // pthread_create(&t, attr, start, arg) and thrd_create(&t, start, arg).
+  if (Callee->isExternC() || Callee->getDeclContext()->isTranslationUnit()) {
+    if (Callee->getName() == "pthread_create" && Call->getNumArgs() == 4)
+      return Spawn{SpawnKind::CCreate, Call, Call->getArg(2), "pthread_create"};
+    if (Callee->getName() == "thrd_create" && Call->getNumArgs() == 3)
+      return Spawn{SpawnKind::CCreate, Call, Call->getArg(1), "thrd_create"};
+  }
+  if (Call->getNumArgs() == 0)
+    return std::nullopt;
+  // wg.go(f, args...): the callable is the first argument after the object.
+  const Expr *First = Call->getArg(0);
+  if (isa<CXXOperatorCallExpr>(Call))
+    return std::nullopt;
+  const FunctionDecl *Named = Callee;
+  if (const FunctionTemplateDecl *Primary = Callee->getPrimaryTemplate())
+    Named = Primary->getTemplatedDecl();
+  if (const auto *Method = dyn_cast<CXXMethodDecl>(Named)) {
+    // A method named in the list, or inherited from a listed class.
+    for (llvm::StringRef N : SpawnFunctions) {
+      llvm::StringRef Cls, Fn;
+      std::tie(Cls, Fn) = N.rsplit("::");
+      if (Fn != Method->getName())
+        continue;
+      if (inList(Method, {N}) || isClassIn(Method->getParent(), {Cls}))
+        return Spawn{SpawnKind::SpawnCall, Call, First,
+                     Method->getQualifiedNameAsString()};
+    }
+    return std::nullopt;
+  }
+  if (inList(Named, SpawnFunctions))
+    return Spawn{SpawnKind::SpawnCall, Call, First,
+                 Named->getQualifiedNameAsString()};
+  return std::nullopt;
+}
+
+/// Strips what wraps a callable argument: parentheses, implicit casts,
+/// temporaries, elidable copies, `&f`, `std::move(f)`.
+static const Expr *stripCallable(const Expr *E) {
+  while (E) {
+    E = E->IgnoreParenImpCasts();
+    if (const auto *M = dyn_cast<MaterializeTemporaryExpr>(E)) {
+      E = M->getSubExpr();
+      continue;
+    }
+    if (const auto *B = dyn_cast<CXXBindTemporaryExpr>(E)) {
+      E = B->getSubExpr();
+      continue;
+    }
+    if (const auto *C = dyn_cast<CXXConstructExpr>(E)) {
+      if (C->getNumArgs() == 1 && C->getConstructor()->isCopyOrMoveConstructor()) {
+        E = C->getArg(0);
+        continue;
+      }
+      return E;
+    }
+    if (const auto *F = dyn_cast<CXXFunctionalCastExpr>(E)) {
+      E = F->getSubExpr();
+      continue;
+    }
+    if (const auto *U = dyn_cast<UnaryOperator>(E)) {
+      if (U->getOpcode() == UO_AddrOf) {
+        E = U->getSubExpr();
+        continue;
+      }
+      return E;
+    }
+    if (const auto *Call = dyn_cast<CallExpr>(E)) {
+      // std::move(f) / std::forward<F>(f)
+      const FunctionDecl *FD = Call->getDirectCallee();
+      if (FD && Call->getNumArgs() == 1 && FD->isInStdNamespace() &&
+          FD->getDeclName().isIdentifier() &&
+          (FD->getName() == "move" || FD->getName() == "forward")) {
+        E = Call->getArg(0);
+        continue;
+      }
+      return E;
+    }
+    return E;
+  }
+  return E;
+}
+
+/// The single non-template operator() of a class, or null.
+static const CXXMethodDecl *callOperator(const CXXRecordDecl *RD) {
+  if (!RD || !RD->hasDefinition())
+    return nullptr;
+  const CXXMethodDecl *Found = nullptr;
+  for (const auto *D : RD->getDefinition()->decls()) {
+    if (isa<FunctionTemplateDecl>(D) &&
+        cast<FunctionTemplateDecl>(D)->getTemplatedDecl()->getOverloadedOperator() ==
+            OO_Call)
+      return nullptr; // generic: the instantiation is not named here
+    const auto *M = dyn_cast<CXXMethodDecl>(D);
+    if (!M || M->getOverloadedOperator() != OO_Call)
+      continue;
+    if (Found)
+      return nullptr; // overloaded: which one runs depends on the arguments
+    Found = M;
+  }
+  return Found;
+}
+
+ResolvedCallable resolveCallable(const Expr *Callable) {
+  ResolvedCallable R;
+  const Expr *E = stripCallable(Callable);
+  if (!E)
+    return R;
+  // A local variable initialised with a lambda: auto task = [&] {...};
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(E)) {
+    if (const auto *Var = dyn_cast<VarDecl>(DRE->getDecl())) {
+      if (Var->isLocalVarDecl() && Var->getInit() &&
+          isa<LambdaExpr>(stripCallable(Var->getInit())))
+        E = stripCallable(Var->getInit());
+    }
+  }
+  if (const auto *Lambda = dyn_cast<LambdaExpr>(E)) {
+    R.Lambda = Lambda;
+    R.Function = Lambda->getCallOperator();
+    R.Name = "the lambda";
+    return R;
+  }
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(E)) {
+    if (const auto *FD = dyn_cast<FunctionDecl>(DRE->getDecl())) {
+      R.Function = FD;
+      R.Name = "'" + FD->getNameAsString() + "'";
+      return R;
+    }
+    // A functor object: its operator() runs.
+    if (const auto *Var = dyn_cast<VarDecl>(DRE->getDecl()))
+      if (const CXXMethodDecl *Op =
+              callOperator(Var->getType()->getAsCXXRecordDecl())) {
+        R.Function = Op;
+        R.Name = "'" + Var->getNameAsString() + "'";
+        return R;
+      }
+    return R;
+  }
+  if (const auto *ME = dyn_cast<MemberExpr>(E)) {
+    if (const auto *FD = dyn_cast<FunctionDecl>(ME->getMemberDecl())) {
+      R.Function = FD;
+      R.Name = "'" + FD->getNameAsString() + "'";
+    }
+    return R;
+  }
+  // A temporary functor: std::thread(Worker{...}).
+  if (const CXXMethodDecl *Op = callOperator(E->getType()->getAsCXXRecordDecl())) {
+    R.Function = Op;
+    R.Name = "'" + Op->getParent()->getNameAsString() + "'";
+  }
+  return R;
+}
+
+} // namespace clang::tidy::tether::model

@@ -1,0 +1,67 @@
+//===--- SpawnModel.h - what starts a thread, and what it runs ------------===//
+//
+// The "spawn" part of the shared ownership model (../shared/DESIGN.md):
+// constructing a thread type, pthread_create / thrd_create, and spawn methods
+// such as tether::WaitGroup::go and tether::Group::go; and the callable each
+// one runs, resolved to its body when it is visible in the translation unit.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TETHER_CHECKS_UTILS_SPAWNMODEL_H
+#define TETHER_CHECKS_UTILS_SPAWNMODEL_H
+
+#include "clang/AST/Decl.h"
+#include "clang/AST/DeclCXX.h"
+#include "clang/AST/Expr.h"
+#include "clang/AST/ExprCXX.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include <optional>
+#include <string>
+
+namespace clang::tidy::tether::model {
+
+/// Default for the `SpawnFunctions` option: methods and functions whose first
+/// argument is a callable that runs on a thread the callee owns.
+inline constexpr llvm::StringLiteral DefaultSpawnFunctions =
+    "::tether::WaitGroup::go;::tether::Group::go;::tether::Group::try_go";
+
+/// How a thread was started.
+enum class SpawnKind {
+  ThreadConstruct, ///< std::thread t(f, args...), std::jthread(f), ...
+  CCreate,         ///< pthread_create(&t, attr, f, arg), thrd_create(&t, f, arg)
+  SpawnCall,       ///< wg.go(f, args...), group.go(f), user SpawnFunctions
+};
+
+/// One place that starts a thread.
+struct Spawn {
+  SpawnKind Kind;
+  const Expr *Site;      ///< the construct expression or the call
+  const Expr *Callable;  ///< the expression naming what the thread runs
+  std::string Spawner;   ///< "std::thread", "tether::WaitGroup::go", ...
+};
+
+/// The body a callable resolves to, when the TU shows it.
+struct ResolvedCallable {
+  const FunctionDecl *Function = nullptr; ///< the function the thread enters
+  const LambdaExpr *Lambda = nullptr;     ///< set when the callable is a lambda
+  std::string Name;                       ///< "'fetch'", "lambda", ...
+  explicit operator bool() const { return Function != nullptr; }
+};
+
+/// The spawn \p E performs, if any: \p ThreadTypes name thread classes,
+/// \p SpawnFunctions name spawn methods and functions (fully qualified).
+std::optional<Spawn> asSpawn(const Expr *E,
+                             llvm::ArrayRef<llvm::StringRef> ThreadTypes,
+                             llvm::ArrayRef<llvm::StringRef> SpawnFunctions);
+
+/// Resolves the callable expression of a spawn: a lambda (also through a
+/// local variable initialised with one), a function or a pointer to one, a
+/// pointer to member function, or an object with a single non-template
+/// operator(). Anything else (std::bind, a function pointer parameter, a
+/// generic functor) yields an empty result: no finding may rest on a guess.
+ResolvedCallable resolveCallable(const Expr *Callable);
+
+} // namespace clang::tidy::tether::model
+
+#endif // TETHER_CHECKS_UTILS_SPAWNMODEL_H

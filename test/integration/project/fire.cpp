@@ -1,0 +1,7 @@
+#include <thread>
+
+void work();
+
+void fireAndForget() {
+  std::thread(work).detach();
+}
