@@ -24,6 +24,7 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_SOURCE_GENERATOR "")
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_STRIP_FILES ON)
 # The plugin only loads into the clang-tidy of the major it was built for: the
 # major is part of the version, and the package conflicts with itself built
 # for another major by name only (one tether per system).
@@ -37,7 +38,7 @@ if(TETHER_BUILD_CHECKS)
   # tether-lint.
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
   set(CPACK_DEBIAN_PACKAGE_DEPENDS
-      "clang-tidy-${_tether_llvm}, libclang-common-${_tether_llvm}-dev, libclang-cpp${_tether_llvm}, libllvm${_tether_llvm}, python3")
+      "clang-tidy-${_tether_llvm}, libclang-common-${_tether_llvm}-dev, python3")
   # dpkg-shlibdeps must see the LLVM libraries where the binaries found them.
   set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${LLVM_LIBRARY_DIR})
 else()

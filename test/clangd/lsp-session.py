@@ -27,14 +27,14 @@ import time
 SOURCE = """\
 #include <thread>
 
-void work();
+void work(int n);
 
 void fireAndForget() {
-  std::thread(work).detach();
+  std::thread(work, 1).detach();
 }
 """
-# 0-based LSP position of the warning: `detach` on line 6, column 21.
-WANT_LINE, WANT_CHAR = 5, 20
+# 0-based LSP position of the warning: `detach` on line 6, column 24.
+WANT_LINE, WANT_CHAR = 5, 23
 WANT_CODE = "tether-detached-thread"
 WANT_MESSAGE = ("temporary thread is detached; its owner can no longer wait for "
                 "it, stop it or get its result")
@@ -241,6 +241,9 @@ def main():
                 saw.extend(params.get("diagnostics", []))
                 diag = find_diagnostic(params.get("diagnostics", []))
                 if diag is not None:
+                    errors = [d for d in params["diagnostics"] if d.get("severity") == 1]
+                    if errors:
+                        raise Failure("errors published: " + json.dumps(errors))
                     check(diag, json.dumps(saw))
                     break
         print("lsp-session: ok: %s %d:%d %s [%s], note %r" % (

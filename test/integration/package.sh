@@ -54,4 +54,10 @@ if [ -x "$work/root/usr/bin/tether-tidy" ] && [ -x "$work/root/usr/bin/tether-li
   grep -qF "fire.cpp:6:21: warning: temporary thread is detached" "$work/lint.log" \
     || fail "unpacked tether-lint did not report the detached thread"
 fi
+# ... and the unpacked tether-clangd publishes the tether diagnostic over LSP.
+if [ -x "$work/root/usr/bin/tether-clangd" ]; then
+  here=$(cd "$(dirname "$0")/.." && pwd)
+  "${PYTHON:-python3}" "$here/clangd/lsp-session.py" --clangd "$work/root/usr/bin/tether-clangd" \
+    --inputs "$here/checks/Inputs" --timeout 90 || fail "unpacked tether-clangd"
+fi
 echo "PASS: $(basename "$deb")"
