@@ -8,6 +8,7 @@
 
 #include "DetachedThreadCheck.h"
 #include "DiscardedThreadResultCheck.h"
+#include "ThreadMemberOrderCheck.h"
 #include "UnjoinedThreadCheck.h"
 #include "UnjoinedThreadMemberCheck.h"
 #include "clang-tidy/ClangTidyModule.h"
@@ -28,6 +29,8 @@ public:
     CheckFactories.registerCheck<DetachedThreadCheck>("tether-detached-thread");
     CheckFactories.registerCheck<DiscardedThreadResultCheck>(
         "tether-discarded-thread-result");
+    CheckFactories.registerCheck<ThreadMemberOrderCheck>(
+        "tether-thread-member-order");
     CheckFactories.registerCheck<UnjoinedThreadCheck>("tether-unjoined-thread");
     CheckFactories.registerCheck<UnjoinedThreadMemberCheck>(
         "tether-unjoined-thread-member");
