@@ -10,6 +10,7 @@
 #include "DiscardedThreadResultCheck.h"
 #include "ThreadMemberOrderCheck.h"
 #include "UnjoinedThreadCheck.h"
+#include "UnstoppableWorkerCheck.h"
 #include "UnjoinedThreadMemberCheck.h"
 #include "clang-tidy/ClangTidyModule.h"
 #if TETHER_LLVM_MAJOR < 22
@@ -34,6 +35,8 @@ public:
     CheckFactories.registerCheck<UnjoinedThreadCheck>("tether-unjoined-thread");
     CheckFactories.registerCheck<UnjoinedThreadMemberCheck>(
         "tether-unjoined-thread-member");
+    CheckFactories.registerCheck<UnstoppableWorkerCheck>(
+        "tether-unstoppable-worker");
   }
 };
 

@@ -31,6 +31,7 @@ int pthread_attr_destroy(pthread_attr_t *attr) TETHER_MOCK_NOEXCEPT;
 int pthread_attr_setdetachstate(pthread_attr_t *attr, int state) TETHER_MOCK_NOEXCEPT;
 int pthread_attr_getdetachstate(const pthread_attr_t *attr, int *state) TETHER_MOCK_NOEXCEPT;
 int pthread_cancel(pthread_t thread);
+void pthread_testcancel(void);
 int pthread_setname_np(pthread_t thread, const char *name) TETHER_MOCK_NOEXCEPT;
 #ifdef __cplusplus
 }
