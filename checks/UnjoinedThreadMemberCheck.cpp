@@ -290,10 +290,19 @@ void UnjoinedThreadMemberCheck::checkClass(const CXXRecordDecl *RD,
   if (UserDtor && !Dtor->isDefined())
     return; // defined in another translation unit
   llvm::DenseMap<const FieldDecl *, const Stmt *> JoinedOnDestruction;
-  if (UserDtor) {
-    llvm::SmallPtrSet<const CXXMethodDecl *, 8> Seen;
-    llvm::SmallVector<const CXXMethodDecl *, 8> Work{Dtor->getCanonicalDecl()};
-    Seen.insert(Dtor->getCanonicalDecl());
+  llvm::SmallVector<const CXXMethodDecl *, 8> Work;
+  if (UserDtor)
+    Work.push_back(Dtor->getCanonicalDecl());
+  // A GoogleTest fixture is always torn down before it is destroyed: what
+  // TearDown() joins is joined in time.
+  static const StringRef TestBase[] = {"::testing::Test"};
+  if (model::isRecordOf(RD, TestBase, Ctx))
+    for (const CXXMethodDecl *M : RD->methods())
+      if (M->getDeclName().isIdentifier() && M->getName() == "TearDown" &&
+          M->getNumParams() == 0)
+        Work.push_back(M->getCanonicalDecl());
+  if (!Work.empty()) {
+    llvm::SmallPtrSet<const CXXMethodDecl *, 8> Seen(Work.begin(), Work.end());
     while (!Work.empty()) {
       const CXXMethodDecl *M = Work.pop_back_val();
       auto It = Methods.find(M);
@@ -335,6 +344,10 @@ void UnjoinedThreadMemberCheck::checkClass(const CXXRecordDecl *RD,
     if (UserDtor)
       diag(model::reportLoc(Dtor->getLocation(), SM),
            "the destructor does not join '%0'", DiagnosticIDs::Note)
+          << F->getName();
+    else if (Dtor && !Dtor->isImplicit())
+      diag(model::reportLoc(Dtor->getLocation(), SM),
+           "the defaulted destructor does not join '%0'", DiagnosticIDs::Note)
           << F->getName();
     else
       diag(model::reportLoc(RD->getLocation(), SM),

@@ -489,6 +489,11 @@ static bool mayThrow(const Stmt *S) {
       return false;
     if (isCFunction(FD, model::JoinFunctions))
       return false;
+    // std::this_thread::sleep_for and friends: only a broken clock throws.
+    if (const auto *NS = dyn_cast<NamespaceDecl>(FD->getDeclContext()))
+      if (NS->getDeclName().isIdentifier() && NS->getName() == "this_thread" &&
+          NS->getParent()->isStdNamespace())
+        return false;
     if (const auto *Method = dyn_cast<CXXMethodDecl>(FD))
       if (Method->getDeclName().isIdentifier() &&
           (Method->getName() == "join" || Method->getName() == "detach") &&

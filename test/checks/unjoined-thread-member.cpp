@@ -67,6 +67,25 @@ private:
   // CHECK-MESSAGES: :[[@LINE-11]]:5: note: 'stop' joins or hands it on, but the destructor does not call 'stop'
 };
 
+// A defaulted destructor, and a member function that joins but is not called
+// by it (found in cpp-httplib's ThreadPool, whose users call shutdown()).
+class DefaultedPool {
+public:
+  DefaultedPool() { threads_.emplace_back(work); }
+  ~DefaultedPool() = default;
+  void shutdown() {
+    for (auto &t : threads_)
+      t.join();
+  }
+
+private:
+  std::vector<std::thread> threads_;
+  // CHECK-MESSAGES: :[[@LINE-1]]:28: warning: threads in member 'threads_' are started but not joined when 'DefaultedPool' is destroyed; this calls std::terminate [tether-unjoined-thread-member]
+  // CHECK-MESSAGES: :[[@LINE-10]]:21: note: thread started here
+  // CHECK-MESSAGES: :[[@LINE-10]]:3: note: the defaulted destructor does not join 'threads_'
+  // CHECK-MESSAGES: :[[@LINE-9]]:20: note: 'shutdown' joins or hands it on, but the destructor does not call 'shutdown'
+};
+
 // A container of threads filled by the class and never joined.
 class Pool {
 public:
@@ -258,6 +277,23 @@ class Suppressed {
 public:
   Suppressed() : t_(work) {}
   std::thread t_; // NOLINT(tether-unjoined-thread-member)
+};
+
+// A GoogleTest fixture joins in TearDown(), which always runs before its
+// destructor (found in cpp-httplib's tests).
+namespace testing {
+class Test {
+public:
+  virtual ~Test();
+  virtual void SetUp();
+  virtual void TearDown();
+};
+} // namespace testing
+class ServerTest : public testing::Test {
+protected:
+  void SetUp() override { t_ = std::thread(work); }
+  void TearDown() override { t_.join(); }
+  std::thread t_;
 };
 
 // ===================== Known limitations =====================

@@ -406,6 +406,22 @@ int main() {
   t.join();
 }
 
+// std::this_thread::sleep_for is not taken to throw (found in cpp-httplib's
+// tests, between starting a server thread and joining it).
+namespace std::chrono {
+struct milliseconds {
+  explicit milliseconds(long);
+};
+} // namespace std::chrono
+namespace std::this_thread {
+void sleep_for(const chrono::milliseconds &);
+}
+void sleepBetween() {
+  std::thread t(work);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  t.join();
+}
+
 // Paths that end the program never destroy the thread.
 void fatalPath(bool broken) {
   std::thread t(work);
