@@ -138,6 +138,22 @@ public:
   }
 };
 
+/// Functions that end the process abnormally: reaching them is a bug, not a
+/// way out of a loop.
+static bool isCrash(const FunctionDecl *FD) {
+  if (FD->getBuiltinID() != 0)
+    return true; // __builtin_trap, __builtin_unreachable, __builtin_abort
+  if (!FD->getDeclName().isIdentifier())
+    return false;
+  static constexpr llvm::StringLiteral Crashes[] = {
+      "abort",  "__assert_fail", "__assert_perror_fail", "__assert_rtn",
+      "_assert", "_wassert",     "terminate"};
+  for (llvm::StringRef Name : Crashes)
+    if (FD->getName() == Name)
+      return true;
+  return false;
+}
+
 /// Finds whether a loop body has a way out, or calls a stop-signal function.
 class ExitFinder : public RecursiveASTVisitor<ExitFinder> {
 public:
@@ -178,8 +194,12 @@ public:
     const FunctionDecl *FD = Call->getDirectCallee();
     if (!FD)
       return true;
-    if (FD->isNoReturn() || FD->hasAttr<NoReturnAttr>() ||
-        FD->hasAttr<CXX11NoReturnAttr>())
+    // A noreturn call leaves the loop (exit, pthread_exit, a user fatal()
+    // that may throw), unless it is a crash: a failed assert() or abort()
+    // is not a way to stop a thread.
+    if ((FD->isNoReturn() || FD->hasAttr<NoReturnAttr>() ||
+         FD->hasAttr<CXX11NoReturnAttr>()) &&
+        !isCrash(FD))
       Found = true;
     const std::string Name = "::" + FD->getQualifiedNameAsString();
     for (StringRef S : StopFunctions)
