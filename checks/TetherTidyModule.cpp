@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ContextNotPropagatedCheck.h"
 #include "DetachedThreadCheck.h"
 #include "DiscardedThreadResultCheck.h"
 #include "ThreadMemberOrderCheck.h"
@@ -27,6 +28,8 @@ namespace tether {
 class TetherModule : public ClangTidyModule {
 public:
   void addCheckFactories(ClangTidyCheckFactories &CheckFactories) override {
+    CheckFactories.registerCheck<ContextNotPropagatedCheck>(
+        "tether-context-not-propagated");
     CheckFactories.registerCheck<DetachedThreadCheck>("tether-detached-thread");
     CheckFactories.registerCheck<DiscardedThreadResultCheck>(
         "tether-discarded-thread-result");

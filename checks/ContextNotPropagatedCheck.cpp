@@ -1,0 +1,364 @@
+//===--- ContextNotPropagatedCheck.cpp - tether-context-not-propagated ----===//
+//
+// Three questions, each asked where a cancellation handle (a tether::Context
+// or std::stop_token, by the ContextTypes option) is in scope: a parameter of
+// the enclosing function, a local declared before the statement, or a
+// by-value or by-reference capture of the enclosing lambda.
+//   1. Spawned work that receives no handle at all (no handle argument, no
+//      handle captured, `this` not captured, no handle parameter) while it
+//      loops or blocks.
+//   2. Anywhere: a task whose handle parameter is unnamed or unused while it
+//      loops or blocks (Group::go passes the group's context; jthread its
+//      stop token).
+//   3. tether::background() called while a handle is in scope.
+// Optionally (CheckBlockingCalls), a blocking Channel or WaitGroup call that
+// has a context overload, called without a context while one is in scope.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ContextNotPropagatedCheck.h"
+#include "clang-tidy/utils/OptionsUtils.h"
+#include "utils/SpawnModel.h"
+#include "utils/ThreadModel.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/ParentMapContext.h"
+#include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/ASTMatchers/ASTMatchFinder.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+
+using namespace clang::ast_matchers;
+
+namespace clang::tidy::tether {
+
+static constexpr llvm::StringLiteral DefaultContextTypes =
+    "::tether::Context;::std::stop_token";
+
+ContextNotPropagatedCheck::ContextNotPropagatedCheck(StringRef Name,
+                                                     ClangTidyContext *Context)
+    : ClangTidyCheck(Name, Context),
+      ContextTypes(utils::options::parseStringList(
+          Options.get("ContextTypes", DefaultContextTypes))),
+      ThreadTypes(utils::options::parseStringList(
+          Options.get("ThreadTypes", model::DefaultThreadTypes))),
+      SpawnFunctions(utils::options::parseStringList(
+          Options.get("SpawnFunctions", model::DefaultSpawnFunctions))),
+      CheckBlockingCalls(Options.get("CheckBlockingCalls", false)) {}
+
+void ContextNotPropagatedCheck::storeOptions(
+    ClangTidyOptions::OptionMap &Opts) {
+  Options.store(Opts, "ContextTypes",
+                utils::options::serializeStringList(ContextTypes));
+  Options.store(Opts, "ThreadTypes",
+                utils::options::serializeStringList(ThreadTypes));
+  Options.store(Opts, "SpawnFunctions",
+                utils::options::serializeStringList(SpawnFunctions));
+  Options.store(Opts, "CheckBlockingCalls", CheckBlockingCalls);
+}
+
+void ContextNotPropagatedCheck::registerMatchers(MatchFinder *Finder) {
+  // Every candidate is bound with its innermost enclosing function (a lambda's
+  // call operator for code inside a lambda).
+  auto InFunction = hasAncestor(functionDecl().bind("fn"));
+  Finder->addMatcher(
+      cxxConstructExpr(hasDeclaration(cxxConstructorDecl(
+                           ofClass(model::threadClass(ThreadTypes)))),
+                       argumentCountAtLeast(1), InFunction)
+          .bind("spawn"),
+      this);
+  if (!SpawnFunctions.empty())
+    Finder->addMatcher(
+        callExpr(callee(functionDecl(hasAnyName(SpawnFunctions))), InFunction)
+            .bind("spawn"),
+        this);
+  Finder->addMatcher(
+      callExpr(callee(functionDecl(hasName("::tether::background"))),
+               InFunction)
+          .bind("background"),
+      this);
+  if (CheckBlockingCalls)
+    Finder->addMatcher(
+        cxxMemberCallExpr(
+            callee(cxxMethodDecl(
+                hasAnyName("send", "recv", "wait"),
+                ofClass(cxxRecordDecl(hasAnyName("::tether::Channel",
+                                                 "::tether::WaitGroup"))))),
+            InFunction)
+            .bind("blocking"),
+        this);
+}
+
+bool ContextNotPropagatedCheck::isHandleType(QualType T) const {
+  const CXXRecordDecl *RD = model::recordOf(T);
+  if (!RD)
+    return false;
+  const std::string Name = "::" + RD->getQualifiedNameAsString();
+  for (StringRef N : ContextTypes)
+    if (N == Name)
+      return true;
+  return false;
+}
+
+/// The innermost function a matched node belongs to: the matcher binds the
+/// outermost ancestor first in some traversals, so walk up from the node.
+static const FunctionDecl *innermostFunction(const Stmt *S, ASTContext &Ctx) {
+  DynTypedNodeList Parents = Ctx.getParents(*S);
+  while (!Parents.empty()) {
+    const DynTypedNode &P = Parents[0];
+    if (const auto *FD = P.get<FunctionDecl>())
+      return FD;
+    if (const auto *L = P.get<LambdaExpr>())
+      return L->getCallOperator();
+    Parents = Ctx.getParents(P);
+  }
+  return nullptr;
+}
+
+namespace {
+/// Finds the first loop or blocking call in a body, not descending into
+/// nested lambdas; and whether a given declaration is referenced.
+class BodyScan : public RecursiveASTVisitor<BodyScan> {
+public:
+  explicit BodyScan(const ValueDecl *Watched = nullptr,
+                    llvm::function_ref<bool(QualType)> IsHandle = nullptr)
+      : Watched(Watched), IsHandle(IsHandle) {}
+  const ValueDecl *Watched;
+  llvm::function_ref<bool(QualType)> IsHandle;
+  bool WatchedUsed = false;
+  bool UsesHandle = false; ///< reads some handle (a global, a member, ...)
+  const Stmt *LoopOrBlock = nullptr;
+  bool IsLoop = false;
+
+  bool TraverseLambdaExpr(LambdaExpr *L) {
+    // Uses of the watched declaration inside a nested lambda still count.
+    BodyScan Inner(Watched, IsHandle);
+    Inner.TraverseStmt(L->getBody());
+    WatchedUsed |= Inner.WatchedUsed;
+    UsesHandle |= Inner.UsesHandle;
+    return true;
+  }
+  bool VisitDeclRefExpr(DeclRefExpr *DRE) {
+    if (Watched && DRE->getDecl() == Watched)
+      WatchedUsed = true;
+    if (IsHandle && IsHandle(DRE->getType()))
+      UsesHandle = true;
+    return true;
+  }
+  bool VisitMemberExpr(MemberExpr *ME) {
+    if (IsHandle && IsHandle(ME->getType()))
+      UsesHandle = true;
+    return true;
+  }
+  bool loop(Stmt *S) {
+    if (!LoopOrBlock) {
+      LoopOrBlock = S;
+      IsLoop = true;
+    }
+    return true;
+  }
+  bool VisitWhileStmt(WhileStmt *S) { return loop(S); }
+  bool VisitDoStmt(DoStmt *S) { return loop(S); }
+  bool VisitForStmt(ForStmt *S) { return loop(S); }
+  bool VisitCXXForRangeStmt(CXXForRangeStmt *S) { return loop(S); }
+  bool VisitCallExpr(CallExpr *C) {
+    const FunctionDecl *FD = C->getDirectCallee();
+    if (LoopOrBlock || !FD || !FD->getDeclName().isIdentifier())
+      return true;
+    static constexpr llvm::StringLiteral Blocking[] = {
+        "join",     "wait",     "wait_for", "wait_until", "recv",
+        "recv_for", "send",     "send_for", "sleep_for",  "sleep_until",
+        "get",      "select",   "accept",   "read",       "pthread_join"};
+    for (llvm::StringRef B : Blocking)
+      if (FD->getName() == B)
+        LoopOrBlock = C;
+    return true;
+  }
+};
+} // namespace
+
+const VarDecl *
+ContextNotPropagatedCheck::handleInScope(const Stmt *At, const FunctionDecl *Fn,
+                                         ASTContext &Ctx) const {
+  if (!Fn)
+    return nullptr;
+  for (const ParmVarDecl *P : Fn->parameters())
+    if (isHandleType(P->getType()) && P->getDeclName().isIdentifier() &&
+        !P->getName().empty())
+      return P;
+  // Captures of the enclosing lambda.
+  if (const auto *M = dyn_cast<CXXMethodDecl>(Fn))
+    if (M->getParent()->isLambda())
+      for (const LambdaCapture &C : M->getParent()->captures())
+        if (C.capturesVariable())
+          if (const auto *V = dyn_cast<VarDecl>(C.getCapturedVar()))
+            if (isHandleType(V->getType()))
+              return V;
+  // Locals declared before the statement.
+  const SourceManager &SM = Ctx.getSourceManager();
+  const VarDecl *Found = nullptr;
+  if (!Fn->getBody())
+    return nullptr;
+  struct LocalCollector : RecursiveASTVisitor<LocalCollector> {
+    llvm::SmallVector<const VarDecl *, 8> Vars;
+    bool VisitVarDecl(VarDecl *V) {
+      if (!isa<ParmVarDecl>(V) && V->hasLocalStorage())
+        Vars.push_back(V);
+      return true;
+    }
+  } Collector;
+  Collector.TraverseStmt(Fn->getBody());
+  for (const VarDecl *V : Collector.Vars) {
+    if (!isHandleType(V->getType()) ||
+        !SM.isBeforeInTranslationUnit(V->getEndLoc(), At->getBeginLoc()))
+      continue;
+    if (V->getDeclContext() != Fn)
+      continue; // a local of a nested lambda
+    // A copy of the root context is never cancelled: nothing to propagate.
+    if (const Expr *Init = V->getInit())
+      if (const auto *Call = dyn_cast<CallExpr>(Init->IgnoreImplicit()))
+        if (const FunctionDecl *Callee = Call->getDirectCallee())
+          if (Callee->getQualifiedNameAsString() == "tether::background")
+            continue;
+    Found = V;
+  }
+  return Found;
+}
+
+void ContextNotPropagatedCheck::check(const MatchFinder::MatchResult &Result) {
+  ASTContext &Ctx = *Result.Context;
+  if (const auto *Spawn = Result.Nodes.getNodeAs<Expr>("spawn"))
+    checkSpawn(Spawn, innermostFunction(Spawn, Ctx), Ctx);
+  else if (const auto *Bg = Result.Nodes.getNodeAs<CallExpr>("background"))
+    checkBackground(Bg, innermostFunction(Bg, Ctx), Ctx);
+  else if (const auto *Call =
+               Result.Nodes.getNodeAs<CXXMemberCallExpr>("blocking"))
+    checkBlockingCall(Call, innermostFunction(Call, Ctx), Ctx);
+}
+
+void ContextNotPropagatedCheck::checkSpawn(const Expr *Site,
+                                           const FunctionDecl *Fn,
+                                           ASTContext &Ctx) {
+  std::optional<model::Spawn> S =
+      model::asSpawn(Site, ThreadTypes, SpawnFunctions);
+  if (!S || S->Kind == model::SpawnKind::CCreate)
+    return;
+  model::ResolvedCallable Callable = model::resolveCallable(S->Callable);
+  if (!Callable || Callable.Function->isDependentContext())
+    return;
+  const FunctionDecl *Body = Callable.Function;
+  const SourceManager &SM = Ctx.getSourceManager();
+
+  // 2. A handle parameter the task ignores.
+  for (const ParmVarDecl *P : Body->parameters()) {
+    if (!isHandleType(P->getType()))
+      continue;
+    if (!Body->hasBody())
+      return;
+    BodyScan Scan(P);
+    Scan.TraverseStmt(Body->getBody());
+    const bool Unnamed = !P->getDeclName().isIdentifier() || P->getName().empty();
+    if ((Unnamed || !Scan.WatchedUsed) && Scan.LoopOrBlock) {
+      const SourceLocation Loc = model::reportLoc(P->getLocation(), SM);
+      if (!Reported.insert(Loc).second)
+        return;
+      diag(Loc, "task ignores the %0 it is given; it keeps running after "
+                "cancellation")
+          << P->getType().getNonReferenceType().getUnqualifiedType();
+      diag(model::reportLoc(Scan.LoopOrBlock->getBeginLoc(), SM),
+           "it %select{blocks|loops}0 here without checking it",
+           DiagnosticIDs::Note)
+          << Scan.IsLoop;
+    }
+    return; // the task receives a handle
+  }
+
+  // 1. No handle at all, while the caller has one.
+  const VarDecl *InScope = handleInScope(Site, Fn, Ctx);
+  if (!InScope)
+    return;
+  auto HasHandleArg = [&](const Expr *E) {
+    if (const auto *C = dyn_cast<CXXConstructExpr>(E)) {
+      for (const Expr *A : C->arguments())
+        if (A != C->getArg(0) && isHandleType(A->getType()))
+          return true;
+    } else if (const auto *Call = dyn_cast<CallExpr>(E)) {
+      for (const Expr *A : Call->arguments())
+        if (isHandleType(A->getType()))
+          return true;
+    }
+    return false;
+  };
+  if (HasHandleArg(Site))
+    return;
+  if (const LambdaExpr *L = Callable.Lambda) {
+    for (const LambdaCapture &C : L->captures()) {
+      if (C.capturesThis())
+        return; // a member handle may reach the task
+      if (C.capturesVariable())
+        if (const auto *V = dyn_cast<VarDecl>(C.getCapturedVar()))
+          if (isHandleType(V->getType()))
+            return;
+    }
+  }
+  if (!Body->hasBody())
+    return;
+  auto IsHandle = [this](QualType T) { return isHandleType(T); };
+  BodyScan Scan(nullptr, IsHandle); // function_ref: IsHandle must outlive it
+  Scan.TraverseStmt(Body->getBody());
+  if (!Scan.LoopOrBlock || Scan.UsesHandle)
+    return; // nothing to stop, or it reads a handle it found elsewhere
+  const SourceLocation Loc = model::reportLoc(S->Callable->getBeginLoc(), SM);
+  if (!Reported.insert(Loc).second)
+    return;
+  diag(Loc, "spawned work receives no cancellation while '%0' is in scope; "
+            "cancelling the caller will not stop it")
+      << InScope->getName();
+  diag(model::reportLoc(Scan.LoopOrBlock->getBeginLoc(), SM),
+       "it %select{blocks|loops}0 here", DiagnosticIDs::Note)
+      << Scan.IsLoop;
+  diag(Loc, "pass '%0' to the task and check it, or derive a child with "
+            "tether::with_cancel('%0')",
+       DiagnosticIDs::Note)
+      << InScope->getName();
+}
+
+void ContextNotPropagatedCheck::checkBackground(const CallExpr *Call,
+                                                const FunctionDecl *Fn,
+                                                ASTContext &Ctx) {
+  const VarDecl *InScope = handleInScope(Call, Fn, Ctx);
+  if (!InScope || !isHandleType(Call->getType()))
+    return;
+  const SourceLocation Loc =
+      model::reportLoc(Call->getBeginLoc(), Ctx.getSourceManager());
+  if (!Reported.insert(Loc).second)
+    return;
+  diag(Loc, "tether::background() ignores '%0', the context in scope; "
+            "cancelling the caller will not reach this work")
+      << InScope->getName();
+  diag(InScope->getLocation(), "derive from '%0' instead, e.g. "
+                               "tether::with_cancel(%0)",
+       DiagnosticIDs::Note)
+      << InScope->getName();
+}
+
+void ContextNotPropagatedCheck::checkBlockingCall(const CXXMemberCallExpr *Call,
+                                                  const FunctionDecl *Fn,
+                                                  ASTContext &Ctx) {
+  for (const Expr *A : Call->arguments())
+    if (isHandleType(A->getType()))
+      return;
+  const VarDecl *InScope = handleInScope(Call, Fn, Ctx);
+  if (!InScope)
+    return;
+  const SourceLocation Loc =
+      model::reportLoc(Call->getExprLoc(), Ctx.getSourceManager());
+  if (!Reported.insert(Loc).second)
+    return;
+  const auto *M = Call->getMethodDecl();
+  diag(Loc, "'%0' blocks without '%1', the context in scope; it does not end "
+            "when the caller is cancelled")
+      << M->getName() << InScope->getName();
+  diag(Loc, "pass it: %0(%1%select{|, ...}2)", DiagnosticIDs::Note)
+      << M->getName() << InScope->getName() << (Call->getNumArgs() > 0);
+}
+
+} // namespace clang::tidy::tether

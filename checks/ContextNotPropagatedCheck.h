@@ -1,0 +1,50 @@
+//===--- ContextNotPropagatedCheck.h - tether-context-not-propagated ------===//
+//
+// Finds cancellation that does not flow down: spawned work that receives no
+// cancellation handle while one is in scope, a task that ignores the context it
+// is given, and tether::background() where a context is available.
+//
+// Documentation: docs/checks/context-not-propagated.md
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TETHER_CHECKS_CONTEXTNOTPROPAGATEDCHECK_H
+#define TETHER_CHECKS_CONTEXTNOTPROPAGATEDCHECK_H
+
+#include "clang-tidy/ClangTidyCheck.h"
+#include "llvm/ADT/DenseSet.h"
+#include <vector>
+
+namespace clang::tidy::tether {
+
+/// Finds cancellation that does not flow down to spawned work.
+class ContextNotPropagatedCheck : public ClangTidyCheck {
+public:
+  ContextNotPropagatedCheck(StringRef Name, ClangTidyContext *Context);
+  void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
+  void registerMatchers(ast_matchers::MatchFinder *Finder) override;
+  void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
+  bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
+    return LangOpts.CPlusPlus11;
+  }
+
+private:
+  bool isHandleType(QualType T) const;
+  const VarDecl *handleInScope(const Stmt *At, const FunctionDecl *Fn,
+                               ASTContext &Ctx) const;
+  void checkSpawn(const Expr *Site, const FunctionDecl *Fn, ASTContext &Ctx);
+  void checkBackground(const CallExpr *Call, const FunctionDecl *Fn,
+                       ASTContext &Ctx);
+  void checkBlockingCall(const CXXMemberCallExpr *Call, const FunctionDecl *Fn,
+                         ASTContext &Ctx);
+
+  const std::vector<StringRef> ContextTypes;
+  const std::vector<StringRef> ThreadTypes;
+  const std::vector<StringRef> SpawnFunctions;
+  const bool CheckBlockingCalls;
+  llvm::DenseSet<SourceLocation> Reported;
+};
+
+} // namespace clang::tidy::tether
+
+#endif // TETHER_CHECKS_CONTEXTNOTPROPAGATEDCHECK_H
