@@ -60,16 +60,10 @@ void ContextNotPropagatedCheck::registerMatchers(MatchFinder *Finder) {
   // call operator for code inside a lambda).
   auto InFunction = hasAncestor(functionDecl().bind("fn"));
   Finder->addMatcher(
-      cxxConstructExpr(hasDeclaration(cxxConstructorDecl(
-                           ofClass(model::threadClass(ThreadTypes)))),
-                       argumentCountAtLeast(1), InFunction)
+      expr(model::spawnCandidate(ThreadTypes, SpawnFunctions, /*CCreate=*/false),
+           InFunction)
           .bind("spawn"),
       this);
-  if (!SpawnFunctions.empty())
-    Finder->addMatcher(
-        callExpr(callee(functionDecl(hasAnyName(SpawnFunctions))), InFunction)
-            .bind("spawn"),
-        this);
   Finder->addMatcher(
       callExpr(callee(functionDecl(hasName("::tether::background"))),
                InFunction)

@@ -40,17 +40,10 @@ void DiscardedThreadResultCheck::registerMatchers(MatchFinder *Finder) {
   // Candidates only: constructions of thread types and calls to spawn
   // functions; the spawn model decides in check().
   Finder->addMatcher(
-      cxxConstructExpr(hasDeclaration(cxxConstructorDecl(
-                           ofClass(model::threadClass(ThreadTypes)))),
-                       argumentCountAtLeast(1))
+      expr(model::spawnCandidate(ThreadTypes, DiscardingSpawnFunctions,
+                                 /*CCreate=*/false))
           .bind("spawn"),
       this);
-  if (!DiscardingSpawnFunctions.empty())
-    Finder->addMatcher(
-        callExpr(callee(functionDecl(hasAnyName(DiscardingSpawnFunctions))),
-                 argumentCountAtLeast(1))
-            .bind("spawn"),
-        this);
 }
 
 bool DiscardedThreadResultCheck::isIgnored(QualType T, ASTContext &Ctx) const {

@@ -59,18 +59,10 @@ void UnstoppableWorkerCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 void UnstoppableWorkerCheck::registerMatchers(MatchFinder *Finder) {
   // Candidates: thread constructions, pthread_create / thrd_create, calls to
   // spawn functions. The spawn model decides in check().
-  if (getLangOpts().CPlusPlus)
-    Finder->addMatcher(
-        cxxConstructExpr(hasDeclaration(cxxConstructorDecl(
-                             ofClass(model::threadClass(ThreadTypes)))),
-                         argumentCountAtLeast(1))
-            .bind("spawn"),
-        this);
-  std::vector<StringRef> Calls(SpawnFunctions);
-  Calls.push_back("::pthread_create");
-  Calls.push_back("::thrd_create");
   Finder->addMatcher(
-      callExpr(callee(functionDecl(hasAnyName(Calls)))).bind("spawn"), this);
+      expr(model::spawnCandidate(ThreadTypes, SpawnFunctions, /*CCreate=*/true))
+          .bind("spawn"),
+      this);
 }
 
 namespace {

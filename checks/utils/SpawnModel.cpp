@@ -3,6 +3,7 @@
 #include "utils/SpawnModel.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclTemplate.h"
+#include "utils/ThreadModel.h"
 
 namespace clang::tidy::tether::model {
 
@@ -89,6 +90,25 @@ std::optional<Spawn> asSpawn(const Expr *E,
     return Spawn{SpawnKind::SpawnCall, Call, First,
                  Named->getQualifiedNameAsString()};
   return std::nullopt;
+}
+
+ast_matchers::internal::Matcher<Expr>
+spawnCandidate(llvm::ArrayRef<llvm::StringRef> ThreadTypes,
+               llvm::ArrayRef<llvm::StringRef> SpawnFunctions, bool CCreate) {
+  using namespace ast_matchers;
+  std::vector<llvm::StringRef> Calls(SpawnFunctions.begin(),
+                                     SpawnFunctions.end());
+  if (CCreate) {
+    Calls.push_back("::pthread_create");
+    Calls.push_back("::thrd_create");
+  }
+  // hasAnyName() with no names matches nothing, as wanted.
+  return expr(anyOf(
+      cxxConstructExpr(
+          hasDeclaration(cxxConstructorDecl(ofClass(threadClass(ThreadTypes)))),
+          argumentCountAtLeast(1)),
+      callExpr(callee(functionDecl(hasAnyName(Calls))),
+               argumentCountAtLeast(1))));
 }
 
 /// Strips what wraps a callable argument: parentheses, implicit casts,

@@ -14,6 +14,7 @@
 #include "clang/AST/DeclCXX.h"
 #include "clang/AST/Expr.h"
 #include "clang/AST/ExprCXX.h"
+#include "clang/ASTMatchers/ASTMatchers.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include <optional>
@@ -54,6 +55,13 @@ struct ResolvedCallable {
 std::optional<Spawn> asSpawn(const Expr *E,
                              llvm::ArrayRef<llvm::StringRef> ThreadTypes,
                              llvm::ArrayRef<llvm::StringRef> SpawnFunctions);
+
+/// Matches the expressions that may start a thread, for a check's matcher
+/// (asSpawn() decides): constructions of \p ThreadTypes from arguments, calls
+/// to \p SpawnFunctions, and, with \p CCreate, pthread_create / thrd_create.
+ast_matchers::internal::Matcher<Expr>
+spawnCandidate(llvm::ArrayRef<llvm::StringRef> ThreadTypes,
+               llvm::ArrayRef<llvm::StringRef> SpawnFunctions, bool CCreate);
 
 /// Resolves the callable expression of a spawn: a lambda (also through a
 /// local variable initialised with one), a function or a pointer to one, a
