@@ -217,6 +217,27 @@ ContextNotPropagatedCheck::handleInScope(const Stmt *At, const FunctionDecl *Fn,
   return Found;
 }
 
+bool ContextNotPropagatedCheck::isDerivedFromHandle(const VarDecl *V) const {
+  // `tether::Group g(parent)`, `auto [child, cancel] = with_cancel(parent)`:
+  // an object built from a handle carries its cancellation, so work that
+  // waits on it (g.wait()) ends when the handle is cancelled.
+  const Expr *Init = V->getInit();
+  if (!Init)
+    return false;
+  struct Finder : RecursiveASTVisitor<Finder> {
+    const ContextNotPropagatedCheck *Self;
+    bool Found = false;
+    bool VisitDeclRefExpr(DeclRefExpr *DRE) {
+      if (Self->isHandleType(DRE->getType()))
+        Found = true;
+      return !Found;
+    }
+  } F;
+  F.Self = this;
+  F.TraverseStmt(const_cast<Expr *>(Init));
+  return F.Found;
+}
+
 void ContextNotPropagatedCheck::check(const MatchFinder::MatchResult &Result) {
   ASTContext &Ctx = *Result.Context;
   if (const auto *Spawn = Result.Nodes.getNodeAs<Expr>("spawn"))
@@ -289,7 +310,7 @@ void ContextNotPropagatedCheck::checkSpawn(const Expr *Site,
         return; // a member handle may reach the task
       if (C.capturesVariable())
         if (const auto *V = dyn_cast<VarDecl>(C.getCapturedVar()))
-          if (isHandleType(V->getType()))
+          if (isHandleType(V->getType()) || isDerivedFromHandle(V))
             return;
     }
   }

@@ -30,6 +30,7 @@ public:
 
 private:
   bool isHandleType(QualType T) const;
+  bool isDerivedFromHandle(const VarDecl *V) const;
   const VarDecl *handleInScope(const Stmt *At, const FunctionDecl *Fn,
                                ASTContext &Ctx) const;
   void checkSpawn(const Expr *Site, const FunctionDecl *Fn, ASTContext &Ctx);

@@ -144,6 +144,16 @@ void passesContext(const tether::Context &ctx) {
   g.wait();
 }
 
+// Work that waits on an object built from the context (a Group derived from
+// it) ends when the context is cancelled.
+void closer(const tether::Context &parent) {
+  tether::Group g(parent);
+  std::error_code ec;
+  tether::WaitGroup wg;
+  wg.go([&] { ec = g.wait(); });
+  wg.wait();
+}
+
 // Work that neither loops nor blocks needs no context.
 void shortWork(const tether::Context &ctx) {
   std::thread t([] { process(); });
