@@ -71,7 +71,7 @@ static bool registerTetherModule() {
   // Leaked on purpose: the registry keeps a pointer to the node for the life
   // of the process.
   new ClangTidyModuleRegistry::Add<TetherModule>(
-      "tether-module", "Adds tether thread-ownership checks.");
+      "tether", "Adds tether thread-ownership checks.");
   return true;
 }
 
