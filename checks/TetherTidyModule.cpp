@@ -9,6 +9,7 @@
 #include "ContextNotPropagatedCheck.h"
 #include "DetachedThreadCheck.h"
 #include "DiscardedThreadResultCheck.h"
+#include "EscapingReferenceCaptureCheck.h"
 #include "ThreadMemberOrderCheck.h"
 #include "UnjoinedThreadCheck.h"
 #include "UnstoppableWorkerCheck.h"
@@ -33,6 +34,8 @@ public:
     CheckFactories.registerCheck<DetachedThreadCheck>("tether-detached-thread");
     CheckFactories.registerCheck<DiscardedThreadResultCheck>(
         "tether-discarded-thread-result");
+    CheckFactories.registerCheck<EscapingReferenceCaptureCheck>(
+        "tether-escaping-reference-capture");
     CheckFactories.registerCheck<ThreadMemberOrderCheck>(
         "tether-thread-member-order");
     CheckFactories.registerCheck<UnjoinedThreadCheck>("tether-unjoined-thread");

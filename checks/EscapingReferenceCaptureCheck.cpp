@@ -1,0 +1,536 @@
+//===--- EscapingReferenceCaptureCheck.cpp - tether-escaping-reference-capture ===//
+
+#include "EscapingReferenceCaptureCheck.h"
+#include "clang-tidy/utils/OptionsUtils.h"
+#include "utils/HandleFlow.h"
+#include "utils/SpawnModel.h"
+#include "utils/ThreadModel.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/ParentMapContext.h"
+#include "clang/ASTMatchers/ASTMatchFinder.h"
+
+using namespace clang::ast_matchers;
+
+namespace clang::tidy::tether {
+
+/// Default for `WaitMethods`: calls on an owner that wait for everything it
+/// runs. Timed waits are not among them: they may return before the task ends.
+static constexpr llvm::StringLiteral DefaultWaitMethods = "wait;join";
+
+/// Calls after a detach that show the function waiting for its thread by
+/// other means (a future, a latch, a semaphore, a condition variable).
+static constexpr llvm::StringLiteral SyncMethods =
+    "wait;wait_for;wait_until;get;acquire;try_acquire_for;try_acquire_until;"
+    "arrive_and_wait;join";
+
+EscapingReferenceCaptureCheck::EscapingReferenceCaptureCheck(
+    StringRef Name, ClangTidyContext *Context)
+    : ClangTidyCheck(Name, Context),
+      ThreadTypes(utils::options::parseStringList(
+          Options.get("ThreadTypes", model::DefaultThreadTypes))),
+      SpawnFunctions(utils::options::parseStringList(
+          Options.get("SpawnFunctions", model::DefaultSpawnFunctions))),
+      OwnerTypesOption(Options.get("OwnerTypes", "")),
+      WaitMethods(utils::options::parseStringList(
+          Options.get("WaitMethods", DefaultWaitMethods))) {
+  OwnerTypes = utils::options::parseStringList(model::AutoJoiningTypes);
+  for (StringRef T : utils::options::parseStringList(OwnerTypesOption))
+    OwnerTypes.push_back(T);
+  FlowCfg = {ThreadTypes, OwnerTypes, /*ExceptionPaths=*/true};
+}
+
+EscapingReferenceCaptureCheck::~EscapingReferenceCaptureCheck() = default;
+
+void EscapingReferenceCaptureCheck::storeOptions(
+    ClangTidyOptions::OptionMap &Opts) {
+  Options.store(Opts, "ThreadTypes",
+                utils::options::serializeStringList(ThreadTypes));
+  Options.store(Opts, "SpawnFunctions",
+                utils::options::serializeStringList(SpawnFunctions));
+  Options.store(Opts, "OwnerTypes", OwnerTypesOption);
+  Options.store(Opts, "WaitMethods",
+                utils::options::serializeStringList(WaitMethods));
+}
+
+void EscapingReferenceCaptureCheck::registerMatchers(MatchFinder *Finder) {
+  // Candidates: every construction of a thread type from a callable and every
+  // call to a spawn function; check() resolves the callable to a lambda and
+  // decides whether the thread can outlive what it captures.
+  Finder->addMatcher(
+      expr(model::spawnCandidate(ThreadTypes, SpawnFunctions,
+                                 /*CCreate=*/false),
+           forFunction(functionDecl().bind("fn")))
+          .bind("spawn"),
+      this);
+  // workers_.emplace_back([&] {...}): the container constructs the thread
+  // from the lambda in a header we do not analyse.
+  Finder->addMatcher(
+      cxxMemberCallExpr(
+          callee(cxxMethodDecl(
+              hasAnyName("emplace_back", "emplace", "emplace_front"))),
+          argumentCountIs(1), forFunction(functionDecl().bind("fn")))
+          .bind("emplace"),
+      this);
+}
+
+void EscapingReferenceCaptureCheck::onEndOfTranslationUnit() {
+  Flows.clear();
+  Reported.clear();
+}
+
+/// Climbs from \p E through what only wraps a value on its way to its use:
+/// parentheses, casts, temporaries, elided copies and moves, `std::move(x)`.
+/// Returns the first parent that uses the value; \p Inner receives the
+/// outermost wrapper (the child of that parent).
+static DynTypedNode useOf(const Expr *E, ASTContext &Ctx, const Expr *&Inner) {
+  DynTypedNode Node = DynTypedNode::create(*E);
+  Inner = E;
+  while (true) {
+    const DynTypedNodeList Parents = Ctx.getParents(Node);
+    if (Parents.size() != 1)
+      return DynTypedNode();
+    const DynTypedNode &P = Parents[0];
+    const auto *PE = P.get<Expr>();
+    if (!PE)
+      return P;
+    bool Wrapper = isa<ParenExpr, ImplicitCastExpr, MaterializeTemporaryExpr,
+                       CXXBindTemporaryExpr, ExprWithCleanups,
+                       CXXFunctionalCastExpr>(PE);
+    if (const auto *C = dyn_cast<CXXConstructExpr>(PE))
+      Wrapper = C->getNumArgs() == 1 &&
+                C->getConstructor()->isCopyOrMoveConstructor();
+    if (model::isMoveOf(PE))
+      Wrapper = true;
+    if (!Wrapper)
+      return P;
+    Inner = PE;
+    Node = P;
+  }
+}
+
+/// The object an owner expression names when it outlives the function it is
+/// used in: a member of `*this`, a variable with static or thread storage, or
+/// what a reference or pointer parameter refers to. Null otherwise.
+static const ValueDecl *outlivingOwner(const Expr *E) {
+  if (!E)
+    return nullptr;
+  E = E->IgnoreParenImpCasts();
+  if (const auto *ME = dyn_cast<MemberExpr>(E)) {
+    if (isa<CXXThisExpr>(ME->getBase()->IgnoreParenImpCasts()))
+      return ME->getMemberDecl();
+    return nullptr;
+  }
+  if (const auto *UO = dyn_cast<UnaryOperator>(E))
+    if (UO->getOpcode() == UO_Deref)
+      E = UO->getSubExpr()->IgnoreParenImpCasts();
+  const auto *DRE = dyn_cast<DeclRefExpr>(E);
+  const auto *VD = DRE ? dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+  if (!VD)
+    return nullptr;
+  if (!VD->hasLocalStorage())
+    return VD;
+  // void submit(tether::Group &g, tether::WaitGroup *wg): what g and wg
+  // name was alive before the call began (wg->go() names the pointer).
+  if (isa<ParmVarDecl>(VD) &&
+      (VD->getType()->isReferenceType() || VD->getType()->isPointerType()))
+    return VD;
+  return nullptr;
+}
+
+/// A local variable of the function, held by value (not a reference).
+static const VarDecl *localObject(const Expr *E, const FunctionDecl *FD) {
+  const auto *DRE = dyn_cast<DeclRefExpr>(E->IgnoreParenImpCasts());
+  const auto *VD = DRE ? dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+  if (!VD || !VD->hasLocalStorage() || !VD->getType()->isRecordType() ||
+      dyn_cast<FunctionDecl>(VD->getParentFunctionOrMethod()) != FD)
+    return nullptr;
+  return VD;
+}
+
+static bool isAfter(SourceLocation A, SourceLocation B,
+                    const SourceManager &SM) {
+  return SM.isBeforeInTranslationUnit(SM.getExpansionLoc(B),
+                                      SM.getExpansionLoc(A));
+}
+
+static bool nameIn(const NamedDecl *D, llvm::ArrayRef<StringRef> Names) {
+  if (!D || !D->getDeclName().isIdentifier())
+    return false;
+  return llvm::is_contained(Names, D->getName());
+}
+
+namespace {
+/// Looks for a call, after a point and before another, that waits: a wait
+/// method on a given owner, or a synchronisation call on any local (after a
+/// detach). Lambda bodies are not searched: they do not run there.
+struct WaitFinder {
+  const SourceManager &SM;
+  SourceLocation After, Before;
+  const ValueDecl *Owner = nullptr; ///< null: any local object
+  llvm::ArrayRef<StringRef> Methods;
+  bool ThisCallsCount = false; ///< a call of a member function may wait
+
+  /// Owner == null: the thread types, whose joins wait for other threads.
+  llvm::ArrayRef<StringRef> ThreadTypes = {};
+  ASTContext *Ctx = nullptr;
+
+  bool isSyncLocal(const ValueDecl *D) const {
+    const auto *VD = dyn_cast_or_null<VarDecl>(D);
+    if (!VD || !VD->hasLocalStorage())
+      return false;
+    return !Ctx || !model::isRecordOf(model::recordOf(VD->getType()),
+                                      ThreadTypes, *Ctx);
+  }
+
+  bool inWindow(SourceLocation L) const {
+    return isAfter(L, After, SM) &&
+           (Before.isInvalid() || isAfter(Before, L, SM));
+  }
+
+  bool find(const Stmt *S) const {
+    if (!S || isa<LambdaExpr>(S))
+      return false;
+    if (const auto *MC = dyn_cast<CXXMemberCallExpr>(S)) {
+      if (inWindow(MC->getBeginLoc())) {
+        const Expr *Obj = MC->getImplicitObjectArgument();
+        if (ThisCallsCount && Obj &&
+            isa<CXXThisExpr>(Obj->IgnoreParenImpCasts()))
+          return true;
+        if (nameIn(MC->getMethodDecl(), Methods)) {
+          const ValueDecl *D = model::handleDecl(Obj);
+          if (Owner ? D == Owner : isSyncLocal(D))
+            return true;
+        }
+      }
+    }
+    for (const Stmt *Child : S->children())
+      if (find(Child))
+        return true;
+    return false;
+  }
+};
+} // namespace
+
+/// The end of the scope of local \p VD: its block, or the function body for
+/// a parameter.
+static SourceLocation scopeEnd(const VarDecl *VD, const FunctionDecl *FD,
+                               ASTContext &Ctx) {
+  if (isa<ParmVarDecl>(VD))
+    return FD->getBody() ? FD->getBody()->getEndLoc() : SourceLocation();
+  DynTypedNode Node = DynTypedNode::create(*VD);
+  while (true) {
+    const DynTypedNodeList Parents = Ctx.getParents(Node);
+    if (Parents.empty())
+      return SourceLocation();
+    const DynTypedNode &P = Parents[0];
+    if (const auto *S = P.get<Stmt>())
+      if (isa<CompoundStmt, ForStmt, CXXForRangeStmt, IfStmt, WhileStmt,
+              SwitchStmt>(S))
+        return S->getEndLoc();
+    if (P.get<Decl>() && !P.get<VarDecl>() && !P.get<DeclStmt>())
+      return SourceLocation();
+    Node = P;
+  }
+}
+
+EscapingReferenceCaptureCheck::Outlives
+EscapingReferenceCaptureCheck::fateOfLocalThread(const VarDecl *Handle,
+                                                 const Expr *Construct,
+                                                 const FunctionDecl *FD,
+                                                 ASTContext &Ctx) {
+  std::unique_ptr<flow::HandleFlow> &Flow = Flows[FD];
+  if (!Flow)
+    Flow = std::make_unique<flow::HandleFlow>(FD, Ctx, FlowCfg);
+  if (!Flow->valid())
+    return {};
+  for (const std::unique_ptr<flow::Start> &S : Flow->starts()) {
+    if (S->Handle != Handle || S->Site != Construct)
+      continue;
+    const flow::Fate F = Flow->fateOf(*S);
+    if (F.DetachAt)
+      return {Outlives::Detached, F.DetachAt, nullptr};
+    const auto *Ref = dyn_cast_or_null<DeclRefExpr>(F.EscapeAt);
+    if (!Ref)
+      return {};
+    // Where the moved handle goes: out of the function, or into an object
+    // that outlives it. Any other escape (a call, a local container) is not
+    // known to outlive the captures.
+    const Expr *Inner = nullptr;
+    const DynTypedNode Use = useOf(Ref, Ctx, Inner);
+    if (const auto *Ret = Use.get<ReturnStmt>())
+      return {Outlives::Returned, Ret, nullptr};
+    if (const auto *Op = Use.get<CXXOperatorCallExpr>()) {
+      if (Op->getOperator() == OO_Equal && Op->getNumArgs() == 2 &&
+          Op->getArg(1) == Inner)
+        if (const ValueDecl *Owner = outlivingOwner(Op->getArg(0)))
+          return {Outlives::Stored, Op, Owner};
+      return {};
+    }
+    if (const auto *MC = Use.get<CXXMemberCallExpr>())
+      if (Inner != MC->getImplicitObjectArgument())
+        if (const ValueDecl *Owner =
+                outlivingOwner(MC->getImplicitObjectArgument()))
+          return {Outlives::Stored, MC, Owner};
+    return {};
+  }
+  return {};
+}
+
+EscapingReferenceCaptureCheck::Outlives
+EscapingReferenceCaptureCheck::ownerFate(const Expr *OwnerExpr,
+                                         const Stmt *Spawn,
+                                         const FunctionDecl *FD,
+                                         ASTContext &Ctx) {
+  if (!OwnerExpr)
+    return {};
+  if (const ValueDecl *Owner = outlivingOwner(OwnerExpr)) {
+    // The function may wait for the owner before it returns: by a wait
+    // method, or (for a member) by calling a member function that may.
+    const WaitFinder W{Ctx.getSourceManager(), Spawn->getEndLoc(),
+                       SourceLocation(), Owner, WaitMethods,
+                       isa<FieldDecl>(Owner)};
+    if (W.find(FD->getBody()))
+      return {};
+    return {Outlives::OwnerOutlives, Spawn, Owner};
+  }
+  // A local owner outlives the captured locals declared after it; which
+  // those are is decided per capture in report().
+  if (const VarDecl *Local = localObject(OwnerExpr, FD))
+    return {Outlives::OwnerOutlives, Spawn, Local, /*LocalOwner=*/true};
+  return {};
+}
+
+EscapingReferenceCaptureCheck::Outlives
+EscapingReferenceCaptureCheck::fateOfConstruct(const Expr *Construct,
+                                               const FunctionDecl *FD,
+                                               ASTContext &Ctx) {
+  const Expr *Inner = nullptr;
+  const DynTypedNode Use = useOf(Construct, Ctx, Inner);
+  // std::thread([&] {...}).detach()
+  if (const auto *ME = Use.get<MemberExpr>()) {
+    if (nameIn(ME->getMemberDecl(), {"detach"})) {
+      const DynTypedNodeList Call = Ctx.getParents(*ME);
+      if (Call.size() == 1 && Call[0].get<CXXMemberCallExpr>())
+        return {Outlives::Detached, Call[0].get<CXXMemberCallExpr>(), nullptr};
+    }
+    return {};
+  }
+  if (const auto *Ret = Use.get<ReturnStmt>())
+    return {Outlives::Returned, Ret, nullptr};
+  // Foo(int n) : worker_([&n] {...}) {}: the parent map goes from the
+  // initializer's expression straight to the constructor.
+  if (const auto *Ctor = Use.get<CXXConstructorDecl>()) {
+    for (const CXXCtorInitializer *Init : Ctor->inits())
+      if (Init->getInit() == Inner && Init->isAnyMemberInitializer())
+        return {Outlives::Stored, Construct, Init->getAnyMember()};
+    return {};
+  }
+  const bool IsOwner = model::isRecordOf(
+      model::recordOf(Construct->getType()), OwnerTypes, Ctx);
+  if (const auto *VD = Use.get<VarDecl>()) {
+    if (!VD->hasLocalStorage())
+      return {Outlives::Stored, Construct, VD};
+    // A local owner initialised here is declared after everything the lambda
+    // captures, so it is destroyed (and joins) first.
+    if (IsOwner)
+      return {};
+    return fateOfLocalThread(VD, Construct, FD, Ctx);
+  }
+  if (const auto *Op = Use.get<CXXOperatorCallExpr>()) {
+    if (Op->getOperator() != OO_Equal || Op->getNumArgs() != 2 ||
+        Op->getArg(1) != Inner)
+      return {};
+    if (const ValueDecl *Owner = outlivingOwner(Op->getArg(0)))
+      return {Outlives::Stored, Op, Owner};
+    if (const VarDecl *Local = localObject(Op->getArg(0), FD)) {
+      if (IsOwner)
+        return {Outlives::OwnerOutlives, Op, Local, /*LocalOwner=*/true};
+      return fateOfLocalThread(Local, Construct, FD, Ctx);
+    }
+    return {};
+  }
+  // workers_.push_back(std::thread([&] {...}))
+  if (const auto *MC = Use.get<CXXMemberCallExpr>())
+    if (Inner != MC->getImplicitObjectArgument())
+      if (const ValueDecl *Owner =
+              outlivingOwner(MC->getImplicitObjectArgument()))
+        return {Outlives::Stored, MC, Owner};
+  return {};
+}
+
+void EscapingReferenceCaptureCheck::check(
+    const MatchFinder::MatchResult &Result) {
+  ASTContext &Ctx = *Result.Context;
+  const auto *FD = Result.Nodes.getNodeAs<FunctionDecl>("fn");
+  if (!FD || !FD->getBody())
+    return;
+
+  if (const auto *MC = Result.Nodes.getNodeAs<CXXMemberCallExpr>("emplace")) {
+    const Expr *Obj = MC->getImplicitObjectArgument();
+    if (!Obj ||
+        model::holdingOf(Obj->getType(), ThreadTypes, {}, Ctx) ==
+            model::Holding::None)
+      return;
+    const model::ResolvedCallable R = model::resolveCallable(MC->getArg(0));
+    if (!R.Lambda)
+      return;
+    if (const ValueDecl *Owner = outlivingOwner(Obj))
+      report(R.Lambda, MC, FD, {Outlives::Stored, MC, Owner}, Ctx);
+    return;
+  }
+
+  const auto *E = Result.Nodes.getNodeAs<Expr>("spawn");
+  const std::optional<model::Spawn> S =
+      model::asSpawn(E, ThreadTypes, SpawnFunctions);
+  if (!S || S->Kind == model::SpawnKind::CCreate)
+    return;
+  const model::ResolvedCallable R = model::resolveCallable(S->Callable);
+  if (!R.Lambda)
+    return;
+  // Nothing captured by reference: nothing can dangle.
+  if (llvm::none_of(R.Lambda->captures(), [](const LambdaCapture &C) {
+        return C.capturesThis() || (C.capturesVariable() &&
+                                    C.getCaptureKind() == LCK_ByRef);
+      }))
+    return;
+
+  Outlives Why;
+  if (S->Kind == model::SpawnKind::ThreadConstruct) {
+    Why = fateOfConstruct(S->Site, FD, Ctx);
+  } else if (const auto *Call = dyn_cast<CXXMemberCallExpr>(S->Site)) {
+    Why = ownerFate(Call->getImplicitObjectArgument(), Call, FD, Ctx);
+  }
+  if (Why.K == Outlives::None)
+    return;
+  // A function that, after a detach, waits on a future, latch or semaphore
+  // is taken to wait for the thread: no finding may rest on a guess.
+  if (Why.K == Outlives::Detached) {
+    const std::vector<StringRef> Sync =
+        utils::options::parseStringList(SyncMethods);
+    const WaitFinder W{Ctx.getSourceManager(), Why.At->getEndLoc(),
+                       SourceLocation(),          nullptr,
+                       Sync,                      false,
+                       ThreadTypes,               &Ctx};
+    if (W.find(FD->getBody()))
+      return;
+  }
+  report(R.Lambda, S->Site, FD, Why, Ctx);
+}
+
+/// "'a'", "'a' and 'b'", "'a', 'b' and 'c'", "'a', 'b' and 2 more".
+static std::string nameList(llvm::ArrayRef<const VarDecl *> Vars) {
+  std::string Out;
+  const size_t Shown = Vars.size() > 3 ? 2 : Vars.size();
+  for (size_t I = 0; I < Shown; ++I) {
+    if (I > 0)
+      Out += (I + 1 == Vars.size()) ? " and " : ", ";
+    Out += "'" + Vars[I]->getNameAsString() + "'";
+  }
+  if (Shown < Vars.size())
+    Out += " and " + std::to_string(Vars.size() - Shown) + " more";
+  return Out;
+}
+
+void EscapingReferenceCaptureCheck::report(const LambdaExpr *Lambda,
+                                           const Stmt *Spawn,
+                                           const FunctionDecl *FD,
+                                           const Outlives &Why,
+                                           ASTContext &Ctx) {
+  const SourceManager &SM = Ctx.getSourceManager();
+  const auto *LocalOwner =
+      Why.LocalOwner ? dyn_cast_or_null<VarDecl>(Why.Owner) : nullptr;
+
+  llvm::SmallVector<const VarDecl *, 4> Vars;
+  SourceLocation At;
+  bool This = false;
+  for (const LambdaCapture &C : Lambda->captures()) {
+    if (C.capturesThis()) {
+      // The object owns its members: only a detached thread is known to
+      // outlive it.
+      if (C.getCaptureKind() == LCK_This && Why.K == Outlives::Detached) {
+        This = true;
+        if (At.isInvalid())
+          At = C.getLocation();
+      }
+      continue;
+    }
+    if (!C.capturesVariable() || C.getCaptureKind() != LCK_ByRef)
+      continue;
+    const auto *VD = dyn_cast<VarDecl>(C.getCapturedVar());
+    // A reference captured by reference names an object whose lifetime this
+    // function does not decide; statics live long enough.
+    if (!VD || !VD->hasLocalStorage() || VD->getType()->isReferenceType() ||
+        dyn_cast<FunctionDecl>(VD->getParentFunctionOrMethod()) != FD)
+      continue;
+    if (LocalOwner) {
+      // Destroyed after the owner (declared before it): the owner joins
+      // first. Or waited for before its scope ends.
+      if (LocalOwner == VD ||
+          !isAfter(VD->getLocation(), LocalOwner->getLocation(), SM))
+        continue;
+      const WaitFinder W{SM, Spawn->getEndLoc(), scopeEnd(VD, FD, Ctx),
+                         LocalOwner, WaitMethods, false};
+      if (W.find(FD->getBody()))
+        continue;
+    }
+    Vars.push_back(VD);
+    if (At.isInvalid())
+      At = C.getLocation();
+  }
+  if (Vars.empty() && !This)
+    return;
+
+  const SourceLocation Loc = model::reportLoc(At, SM);
+  if (!Reported.insert(Loc).second)
+    return;
+  if (!Vars.empty() && This)
+    diag(Loc, "thread lambda captures %0 by reference and 'this', but the "
+              "thread can outlive them")
+        << nameList(Vars);
+  else if (This)
+    diag(Loc, "thread lambda captures 'this', but the thread can outlive the "
+              "object");
+  else
+    diag(Loc, "thread lambda captures %0 by reference, but the thread can "
+              "outlive %select{it|them}1")
+        << nameList(Vars) << (Vars.size() > 1);
+
+  const SourceLocation WhyLoc = model::reportLoc(Why.At->getBeginLoc(), SM);
+  switch (Why.K) {
+  case Outlives::Detached:
+    diag(WhyLoc, "the thread is detached here", DiagnosticIDs::Note);
+    break;
+  case Outlives::Returned:
+    diag(WhyLoc, "the thread is returned here; the captured locals are "
+                 "destroyed when the function returns",
+         DiagnosticIDs::Note);
+    break;
+  case Outlives::Stored:
+    diag(WhyLoc, "the thread is stored in '%0' here, which outlives the "
+                 "captured locals",
+         DiagnosticIDs::Note)
+        << Why.Owner->getName();
+    break;
+  case Outlives::OwnerOutlives:
+    if (LocalOwner)
+      diag(WhyLoc, "the task runs on '%0', which is declared before the "
+                   "captured locals and so is destroyed after them; nothing "
+                   "waits for it before they are",
+           DiagnosticIDs::Note)
+          << Why.Owner->getName();
+    else
+      diag(WhyLoc, "the task runs on '%0', which outlives this function; "
+                   "nothing here waits for it",
+           DiagnosticIDs::Note)
+          << Why.Owner->getName();
+    break;
+  case Outlives::None:
+    break;
+  }
+  diag(Loc, "capture by value (move what the thread needs into the lambda), "
+            "or join the thread before what it captures goes out of scope",
+       DiagnosticIDs::Note);
+}
+
+} // namespace clang::tidy::tether
