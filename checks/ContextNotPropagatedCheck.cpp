@@ -56,17 +56,16 @@ void ContextNotPropagatedCheck::storeOptions(
 }
 
 void ContextNotPropagatedCheck::registerMatchers(MatchFinder *Finder) {
-  // Every candidate is bound with its innermost enclosing function (a lambda's
-  // call operator for code inside a lambda).
-  auto InFunction = hasAncestor(functionDecl().bind("fn"));
+  // Candidates only. The enclosing function is found in check(), and only
+  // for candidates that pass the cheap tests first: asking for it in the
+  // matcher (hasAncestor) would build the parent map of the whole TU for
+  // every TU that starts a thread.
   Finder->addMatcher(
-      expr(model::spawnCandidate(ThreadTypes, SpawnFunctions, /*CCreate=*/false),
-           InFunction)
+      expr(model::spawnCandidate(ThreadTypes, SpawnFunctions, /*CCreate=*/false))
           .bind("spawn"),
       this);
   Finder->addMatcher(
-      callExpr(callee(functionDecl(hasName("::tether::background"))),
-               InFunction)
+      callExpr(callee(functionDecl(hasName("::tether::background"))))
           .bind("background"),
       this);
   if (CheckBlockingCalls)
@@ -75,8 +74,7 @@ void ContextNotPropagatedCheck::registerMatchers(MatchFinder *Finder) {
             callee(cxxMethodDecl(
                 hasAnyName("send", "recv", "wait"),
                 ofClass(cxxRecordDecl(hasAnyName("::tether::Channel",
-                                                 "::tether::WaitGroup"))))),
-            InFunction)
+                                                 "::tether::WaitGroup"))))))
             .bind("blocking"),
         this);
 }
@@ -92,8 +90,9 @@ bool ContextNotPropagatedCheck::isHandleType(QualType T) const {
   return false;
 }
 
-/// The innermost function a matched node belongs to: the matcher binds the
-/// outermost ancestor first in some traversals, so walk up from the node.
+/// The innermost function a matched node belongs to (a lambda's call operator
+/// for code inside a lambda). Walks the TU's parent map, which is built on
+/// first use: call it only when the answer matters.
 static const FunctionDecl *innermostFunction(const Stmt *S, ASTContext &Ctx) {
   DynTypedNodeList Parents = Ctx.getParents(*S);
   while (!Parents.empty()) {
@@ -241,7 +240,7 @@ bool ContextNotPropagatedCheck::isDerivedFromHandle(const VarDecl *V) const {
 void ContextNotPropagatedCheck::check(const MatchFinder::MatchResult &Result) {
   ASTContext &Ctx = *Result.Context;
   if (const auto *Spawn = Result.Nodes.getNodeAs<Expr>("spawn"))
-    checkSpawn(Spawn, innermostFunction(Spawn, Ctx), Ctx);
+    checkSpawn(Spawn, Ctx);
   else if (const auto *Bg = Result.Nodes.getNodeAs<CallExpr>("background"))
     checkBackground(Bg, innermostFunction(Bg, Ctx), Ctx);
   else if (const auto *Call =
@@ -250,7 +249,6 @@ void ContextNotPropagatedCheck::check(const MatchFinder::MatchResult &Result) {
 }
 
 void ContextNotPropagatedCheck::checkSpawn(const Expr *Site,
-                                           const FunctionDecl *Fn,
                                            ASTContext &Ctx) {
   std::optional<model::Spawn> S =
       model::asSpawn(Site, ThreadTypes, SpawnFunctions);
@@ -286,10 +284,8 @@ void ContextNotPropagatedCheck::checkSpawn(const Expr *Site,
     return; // the task receives a handle
   }
 
-  // 1. No handle at all, while the caller has one.
-  const VarDecl *InScope = handleInScope(Site, Fn, Ctx);
-  if (!InScope)
-    return;
+  // 1. No handle at all, while the caller has one. The cheap tests on the
+  // spawn and its task come first; the caller's scope is looked up last.
   auto HasHandleArg = [&](const Expr *E) {
     if (const auto *C = dyn_cast<CXXConstructExpr>(E)) {
       for (const Expr *A : C->arguments())
@@ -321,6 +317,17 @@ void ContextNotPropagatedCheck::checkSpawn(const Expr *Site,
   Scan.TraverseStmt(Body->getBody());
   if (!Scan.LoopOrBlock || Scan.UsesHandle)
     return; // nothing to stop, or it reads a handle it found elsewhere
+  // The spawning function: a lambda's closure class records it, so the
+  // parent map is needed only for other callables.
+  const FunctionDecl *Fn = nullptr;
+  if (const LambdaExpr *L = Callable.Lambda)
+    Fn = dyn_cast_or_null<FunctionDecl>(
+        L->getLambdaClass()->getDeclContext());
+  if (!Fn)
+    Fn = innermostFunction(Site, Ctx);
+  const VarDecl *InScope = handleInScope(Site, Fn, Ctx);
+  if (!InScope)
+    return;
   const SourceLocation Loc = model::reportLoc(S->Callable->getBeginLoc(), SM);
   if (!Reported.insert(Loc).second)
     return;

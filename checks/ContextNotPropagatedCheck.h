@@ -33,7 +33,7 @@ private:
   bool isDerivedFromHandle(const VarDecl *V) const;
   const VarDecl *handleInScope(const Stmt *At, const FunctionDecl *Fn,
                                ASTContext &Ctx) const;
-  void checkSpawn(const Expr *Site, const FunctionDecl *Fn, ASTContext &Ctx);
+  void checkSpawn(const Expr *Site, ASTContext &Ctx);
   void checkBackground(const CallExpr *Call, const FunctionDecl *Fn,
                        ASTContext &Ctx);
   void checkBlockingCall(const CXXMemberCallExpr *Call, const FunctionDecl *Fn,

@@ -7,7 +7,7 @@
 #include "utils/ThreadModel.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
-#include "clang/AST/ParentMapContext.h"
+#include "clang/AST/ParentMap.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 
 using namespace clang::ast_matchers;
@@ -59,8 +59,7 @@ void EscapingReferenceCaptureCheck::registerMatchers(MatchFinder *Finder) {
   // decides whether the thread can outlive what it captures.
   Finder->addMatcher(
       expr(model::spawnCandidate(ThreadTypes, SpawnFunctions,
-                                 /*CCreate=*/false),
-           forFunction(functionDecl().bind("fn")))
+                                 /*CCreate=*/false))
           .bind("spawn"),
       this);
   // workers_.emplace_back([&] {...}): the container constructs the thread
@@ -69,29 +68,27 @@ void EscapingReferenceCaptureCheck::registerMatchers(MatchFinder *Finder) {
       cxxMemberCallExpr(
           callee(cxxMethodDecl(
               hasAnyName("emplace_back", "emplace", "emplace_front"))),
-          argumentCountIs(1), forFunction(functionDecl().bind("fn")))
+          argumentCountIs(1))
           .bind("emplace"),
       this);
 }
 
 void EscapingReferenceCaptureCheck::onEndOfTranslationUnit() {
-  Flows.clear();
+  Functions.clear();
   Reported.clear();
 }
 
 /// Climbs from \p E through what only wraps a value on its way to its use:
 /// parentheses, casts, temporaries, elided copies and moves, `std::move(x)`.
-/// Returns the first parent that uses the value; \p Inner receives the
-/// outermost wrapper (the child of that parent).
-static DynTypedNode useOf(const Expr *E, ASTContext &Ctx, const Expr *&Inner) {
-  DynTypedNode Node = DynTypedNode::create(*E);
+/// Returns the first statement that uses the value, or null when the use is
+/// outside the function body (a constructor's member initializer); \p Inner
+/// receives the outermost wrapper (the child of that statement).
+static const Stmt *useOf(const Expr *E, const ParentMap &PM,
+                         const Expr *&Inner) {
   Inner = E;
   while (true) {
-    const DynTypedNodeList Parents = Ctx.getParents(Node);
-    if (Parents.size() != 1)
-      return DynTypedNode();
-    const DynTypedNode &P = Parents[0];
-    const auto *PE = P.get<Expr>();
+    const Stmt *P = PM.getParent(Inner);
+    const auto *PE = dyn_cast_or_null<Expr>(P);
     if (!PE)
       return P;
     bool Wrapper = isa<ParenExpr, ImplicitCastExpr, MaterializeTemporaryExpr,
@@ -105,8 +102,20 @@ static DynTypedNode useOf(const Expr *E, ASTContext &Ctx, const Expr *&Inner) {
     if (!Wrapper)
       return P;
     Inner = PE;
-    Node = P;
   }
+}
+
+/// The variable that \p Use (a declaration statement) initialises with
+/// \p Inner, or null.
+static const VarDecl *initialised(const Stmt *Use, const Expr *Inner) {
+  const auto *DS = dyn_cast_or_null<DeclStmt>(Use);
+  if (!DS)
+    return nullptr;
+  for (const Decl *D : DS->decls())
+    if (const auto *VD = dyn_cast<VarDecl>(D))
+      if (VD->getInit() == Inner)
+        return VD;
+  return nullptr;
 }
 
 /// The object an owner expression names when it outlives the function it is
@@ -212,26 +221,39 @@ struct WaitFinder {
 };
 } // namespace
 
+/// The declaration statement of local \p VD in \p S, or null.
+static const DeclStmt *declStmtOf(const Stmt *S, const VarDecl *VD) {
+  if (!S)
+    return nullptr;
+  if (const auto *DS = dyn_cast<DeclStmt>(S))
+    if (llvm::is_contained(DS->decls(), VD))
+      return DS;
+  for (const Stmt *Child : S->children())
+    if (const DeclStmt *DS = declStmtOf(Child, VD))
+      return DS;
+  return nullptr;
+}
+
 /// The end of the scope of local \p VD: its block, or the function body for
-/// a parameter.
+/// a parameter; invalid if unknown.
 static SourceLocation scopeEnd(const VarDecl *VD, const FunctionDecl *FD,
-                               ASTContext &Ctx) {
+                               const ParentMap &PM) {
   if (isa<ParmVarDecl>(VD))
     return FD->getBody() ? FD->getBody()->getEndLoc() : SourceLocation();
-  DynTypedNode Node = DynTypedNode::create(*VD);
-  while (true) {
-    const DynTypedNodeList Parents = Ctx.getParents(Node);
-    if (Parents.empty())
-      return SourceLocation();
-    const DynTypedNode &P = Parents[0];
-    if (const auto *S = P.get<Stmt>())
-      if (isa<CompoundStmt, ForStmt, CXXForRangeStmt, IfStmt, WhileStmt,
-              SwitchStmt>(S))
-        return S->getEndLoc();
-    if (P.get<Decl>() && !P.get<VarDecl>() && !P.get<DeclStmt>())
-      return SourceLocation();
-    Node = P;
-  }
+  for (const Stmt *S = PM.getParent(declStmtOf(FD->getBody(), VD)); S;
+       S = PM.getParent(S))
+    if (isa<CompoundStmt, ForStmt, CXXForRangeStmt, IfStmt, WhileStmt,
+            SwitchStmt>(S))
+      return S->getEndLoc();
+  return SourceLocation();
+}
+
+EscapingReferenceCaptureCheck::FunctionInfo &
+EscapingReferenceCaptureCheck::infoOf(const FunctionDecl *FD) {
+  FunctionInfo &Info = Functions[FD];
+  if (!Info.Parents)
+    Info.Parents = std::make_unique<ParentMap>(FD->getBody());
+  return Info;
 }
 
 EscapingReferenceCaptureCheck::Outlives
@@ -239,7 +261,7 @@ EscapingReferenceCaptureCheck::fateOfLocalThread(const VarDecl *Handle,
                                                  const Expr *Construct,
                                                  const FunctionDecl *FD,
                                                  ASTContext &Ctx) {
-  std::unique_ptr<flow::HandleFlow> &Flow = Flows[FD];
+  std::unique_ptr<flow::HandleFlow> &Flow = infoOf(FD).Flow;
   if (!Flow)
     Flow = std::make_unique<flow::HandleFlow>(FD, Ctx, FlowCfg);
   if (!Flow->valid())
@@ -257,17 +279,17 @@ EscapingReferenceCaptureCheck::fateOfLocalThread(const VarDecl *Handle,
     // that outlives it. Any other escape (a call, a local container) is not
     // known to outlive the captures.
     const Expr *Inner = nullptr;
-    const DynTypedNode Use = useOf(Ref, Ctx, Inner);
-    if (const auto *Ret = Use.get<ReturnStmt>())
+    const Stmt *Use = useOf(Ref, *infoOf(FD).Parents, Inner);
+    if (const auto *Ret = dyn_cast_or_null<ReturnStmt>(Use))
       return {Outlives::Returned, Ret, nullptr};
-    if (const auto *Op = Use.get<CXXOperatorCallExpr>()) {
+    if (const auto *Op = dyn_cast_or_null<CXXOperatorCallExpr>(Use)) {
       if (Op->getOperator() == OO_Equal && Op->getNumArgs() == 2 &&
           Op->getArg(1) == Inner)
         if (const ValueDecl *Owner = outlivingOwner(Op->getArg(0)))
           return {Outlives::Stored, Op, Owner};
       return {};
     }
-    if (const auto *MC = Use.get<CXXMemberCallExpr>())
+    if (const auto *MC = dyn_cast_or_null<CXXMemberCallExpr>(Use))
       if (Inner != MC->getImplicitObjectArgument())
         if (const ValueDecl *Owner =
                 outlivingOwner(MC->getImplicitObjectArgument()))
@@ -305,30 +327,31 @@ EscapingReferenceCaptureCheck::Outlives
 EscapingReferenceCaptureCheck::fateOfConstruct(const Expr *Construct,
                                                const FunctionDecl *FD,
                                                ASTContext &Ctx) {
+  const ParentMap &PM = *infoOf(FD).Parents;
   const Expr *Inner = nullptr;
-  const DynTypedNode Use = useOf(Construct, Ctx, Inner);
+  const Stmt *Use = useOf(Construct, PM, Inner);
+  // Foo(int n) : worker_([&n] {...}) {}: outside the body.
+  if (!Use) {
+    if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(FD))
+      for (const CXXCtorInitializer *Init : Ctor->inits())
+        if (Init->isAnyMemberInitializer() && Init->getInit() &&
+            Init->getInit()->IgnoreImplicit() == Inner->IgnoreImplicit())
+          return {Outlives::Stored, Construct, Init->getAnyMember()};
+    return {};
+  }
   // std::thread([&] {...}).detach()
-  if (const auto *ME = Use.get<MemberExpr>()) {
-    if (nameIn(ME->getMemberDecl(), {"detach"})) {
-      const DynTypedNodeList Call = Ctx.getParents(*ME);
-      if (Call.size() == 1 && Call[0].get<CXXMemberCallExpr>())
-        return {Outlives::Detached, Call[0].get<CXXMemberCallExpr>(), nullptr};
-    }
+  if (const auto *ME = dyn_cast<MemberExpr>(Use)) {
+    if (nameIn(ME->getMemberDecl(), {"detach"}))
+      if (const auto *Call =
+              dyn_cast_or_null<CXXMemberCallExpr>(PM.getParent(ME)))
+        return {Outlives::Detached, Call, nullptr};
     return {};
   }
-  if (const auto *Ret = Use.get<ReturnStmt>())
+  if (const auto *Ret = dyn_cast<ReturnStmt>(Use))
     return {Outlives::Returned, Ret, nullptr};
-  // Foo(int n) : worker_([&n] {...}) {}: the parent map goes from the
-  // initializer's expression straight to the constructor.
-  if (const auto *Ctor = Use.get<CXXConstructorDecl>()) {
-    for (const CXXCtorInitializer *Init : Ctor->inits())
-      if (Init->getInit() == Inner && Init->isAnyMemberInitializer())
-        return {Outlives::Stored, Construct, Init->getAnyMember()};
-    return {};
-  }
   const bool IsOwner = model::isRecordOf(
       model::recordOf(Construct->getType()), OwnerTypes, Ctx);
-  if (const auto *VD = Use.get<VarDecl>()) {
+  if (const VarDecl *VD = initialised(Use, Inner)) {
     if (!VD->hasLocalStorage())
       return {Outlives::Stored, Construct, VD};
     // A local owner initialised here is declared after everything the lambda
@@ -337,7 +360,7 @@ EscapingReferenceCaptureCheck::fateOfConstruct(const Expr *Construct,
       return {};
     return fateOfLocalThread(VD, Construct, FD, Ctx);
   }
-  if (const auto *Op = Use.get<CXXOperatorCallExpr>()) {
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Use)) {
     if (Op->getOperator() != OO_Equal || Op->getNumArgs() != 2 ||
         Op->getArg(1) != Inner)
       return {};
@@ -351,7 +374,7 @@ EscapingReferenceCaptureCheck::fateOfConstruct(const Expr *Construct,
     return {};
   }
   // workers_.push_back(std::thread([&] {...}))
-  if (const auto *MC = Use.get<CXXMemberCallExpr>())
+  if (const auto *MC = dyn_cast<CXXMemberCallExpr>(Use))
     if (Inner != MC->getImplicitObjectArgument())
       if (const ValueDecl *Owner =
               outlivingOwner(MC->getImplicitObjectArgument()))
@@ -359,12 +382,41 @@ EscapingReferenceCaptureCheck::fateOfConstruct(const Expr *Construct,
   return {};
 }
 
+/// The function whose body holds the lambda expression (for a lambda in a
+/// lambda, the outer lambda's call operator), or null at namespace or class
+/// scope. Read from the closure class, so that no parent map is needed.
+static const FunctionDecl *enclosingFunction(const LambdaExpr *Lambda) {
+  const auto *FD =
+      dyn_cast_or_null<FunctionDecl>(Lambda->getLambdaClass()->getDeclContext());
+  return FD && FD->getBody() && !FD->isDependentContext() ? FD : nullptr;
+}
+
+/// True for an object that \p FD holds on its stack: a local or by-value
+/// parameter of \p FD itself, not a reference (whose referent's lifetime \p FD
+/// does not decide) and not a static.
+static bool isOwnLocal(const ValueDecl *D, const FunctionDecl *FD) {
+  const auto *VD = dyn_cast_or_null<VarDecl>(D);
+  return VD && VD->hasLocalStorage() && !VD->getType()->isReferenceType() &&
+         dyn_cast<FunctionDecl>(VD->getParentFunctionOrMethod()) == FD;
+}
+
+/// True if \p S calls a method named detach anywhere: a cheap filter before
+/// following `this` captures, which only a detach lets dangle.
+static bool mentionsDetach(const Stmt *S) {
+  if (!S)
+    return false;
+  if (const auto *MC = dyn_cast<CXXMemberCallExpr>(S))
+    if (nameIn(MC->getMethodDecl(), {"detach"}))
+      return true;
+  for (const Stmt *Child : S->children())
+    if (mentionsDetach(Child))
+      return true;
+  return false;
+}
+
 void EscapingReferenceCaptureCheck::check(
     const MatchFinder::MatchResult &Result) {
   ASTContext &Ctx = *Result.Context;
-  const auto *FD = Result.Nodes.getNodeAs<FunctionDecl>("fn");
-  if (!FD || !FD->getBody())
-    return;
 
   if (const auto *MC = Result.Nodes.getNodeAs<CXXMemberCallExpr>("emplace")) {
     const Expr *Obj = MC->getImplicitObjectArgument();
@@ -373,7 +425,8 @@ void EscapingReferenceCaptureCheck::check(
             model::Holding::None)
       return;
     const model::ResolvedCallable R = model::resolveCallable(MC->getArg(0));
-    if (!R.Lambda)
+    const FunctionDecl *FD = R.Lambda ? enclosingFunction(R.Lambda) : nullptr;
+    if (!FD)
       return;
     if (const ValueDecl *Owner = outlivingOwner(Obj))
       report(R.Lambda, MC, FD, {Outlives::Stored, MC, Owner}, Ctx);
@@ -386,13 +439,19 @@ void EscapingReferenceCaptureCheck::check(
   if (!S || S->Kind == model::SpawnKind::CCreate)
     return;
   const model::ResolvedCallable R = model::resolveCallable(S->Callable);
-  if (!R.Lambda)
+  const FunctionDecl *FD = R.Lambda ? enclosingFunction(R.Lambda) : nullptr;
+  if (!FD)
     return;
-  // Nothing captured by reference: nothing can dangle.
-  if (llvm::none_of(R.Lambda->captures(), [](const LambdaCapture &C) {
-        return C.capturesThis() || (C.capturesVariable() &&
-                                    C.getCaptureKind() == LCK_ByRef);
-      }))
+  // Nothing that can dangle is captured: no local of this function by
+  // reference, and not `this` where a detach could let it dangle.
+  bool Locals = false, This = false;
+  for (const LambdaCapture &C : R.Lambda->captures()) {
+    if (C.capturesThis())
+      This |= C.getCaptureKind() == LCK_This;
+    else if (C.capturesVariable() && C.getCaptureKind() == LCK_ByRef)
+      Locals |= isOwnLocal(C.getCapturedVar(), FD);
+  }
+  if (!Locals && !(This && mentionsDetach(FD->getBody())))
     return;
 
   Outlives Why;
@@ -457,19 +516,16 @@ void EscapingReferenceCaptureCheck::report(const LambdaExpr *Lambda,
     }
     if (!C.capturesVariable() || C.getCaptureKind() != LCK_ByRef)
       continue;
-    const auto *VD = dyn_cast<VarDecl>(C.getCapturedVar());
-    // A reference captured by reference names an object whose lifetime this
-    // function does not decide; statics live long enough.
-    if (!VD || !VD->hasLocalStorage() || VD->getType()->isReferenceType() ||
-        dyn_cast<FunctionDecl>(VD->getParentFunctionOrMethod()) != FD)
+    if (!isOwnLocal(C.getCapturedVar(), FD))
       continue;
+    const auto *VD = cast<VarDecl>(C.getCapturedVar());
     if (LocalOwner) {
       // Destroyed after the owner (declared before it): the owner joins
       // first. Or waited for before its scope ends.
       if (LocalOwner == VD ||
           !isAfter(VD->getLocation(), LocalOwner->getLocation(), SM))
         continue;
-      const WaitFinder W{SM, Spawn->getEndLoc(), scopeEnd(VD, FD, Ctx),
+      const WaitFinder W{SM, Spawn->getEndLoc(), scopeEnd(VD, FD, *infoOf(FD).Parents),
                          LocalOwner, WaitMethods, false};
       if (W.find(FD->getBody()))
         continue;

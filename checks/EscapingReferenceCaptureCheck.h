@@ -15,6 +15,7 @@
 
 #include "clang-tidy/ClangTidyCheck.h"
 #include "utils/HandleFlow.h"
+#include "clang/AST/ParentMap.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include <memory>
@@ -70,8 +71,14 @@ private:
   std::vector<StringRef> OwnerTypes;
   flow::FlowConfig FlowCfg;
   llvm::DenseSet<SourceLocation> Reported;
-  llvm::DenseMap<const FunctionDecl *, std::unique_ptr<flow::HandleFlow>>
-      Flows;
+  /// What is computed once per function, on demand: its statement parents
+  /// (only its own body, unlike the whole-TU parent map) and handle flow.
+  struct FunctionInfo {
+    std::unique_ptr<ParentMap> Parents;
+    std::unique_ptr<flow::HandleFlow> Flow;
+  };
+  FunctionInfo &infoOf(const FunctionDecl *FD);
+  llvm::DenseMap<const FunctionDecl *, FunctionInfo> Functions;
 };
 
 } // namespace clang::tidy::tether

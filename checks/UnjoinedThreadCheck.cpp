@@ -43,17 +43,14 @@ void UnjoinedThreadCheck::registerMatchers(MatchFinder *Finder) {
                 hasType(hasUnqualifiedDesugaredType(ThreadRecord)))
             .bind("local"),
         this);
-    // A thread constructed from a callable: a temporary when its value is
-    // discarded.
-    Finder->addMatcher(
-        cxxConstructExpr(
-            argumentCountAtLeast(1),
-            hasDeclaration(cxxConstructorDecl(
-                ofClass(model::threadClass(ThreadTypes)),
-                // copies and moves start nothing
-                unless(isCopyConstructor()), unless(isMoveConstructor()))))
-            .bind("construct"),
-        this);
+    // A thread constructed from a callable as a temporary whose value is
+    // discarded: found from the statements that discard values, looking
+    // down, so that no parent map of the TU is needed.
+    Finder->addMatcher(stmt(anyOf(compoundStmt(), ifStmt(), forStmt(),
+                                  whileStmt(), doStmt(), cxxForRangeStmt(),
+                                  labelStmt(), switchCase()))
+                           .bind("holder"),
+                       this);
   }
   // pthread_create(&tid, ...), thrd_create(&tid, ...)
   Finder->addMatcher(
@@ -79,9 +76,8 @@ void UnjoinedThreadCheck::check(const MatchFinder::MatchResult &Result) {
     checkFunction(FD, *Result.Context);
     return;
   }
-  if (const auto *Construct =
-          Result.Nodes.getNodeAs<CXXConstructExpr>("construct"))
-    checkTemporary(Construct, *Result.Context);
+  if (const auto *Holder = Result.Nodes.getNodeAs<Stmt>("holder"))
+    checkTemporaries(Holder, *Result.Context);
 }
 
 /// Names the handle for a message: "thread 't'".
@@ -172,58 +168,89 @@ void UnjoinedThreadCheck::checkFunction(const FunctionDecl *FD,
   }
 }
 
-/// True if the value of \p E is discarded: `std::thread(f);` as a statement,
-/// or cast to void.
-static bool isDiscarded(const Expr *E, ASTContext &Ctx) {
-  DynTypedNode Node = DynTypedNode::create(*E);
-  while (true) {
-    const DynTypedNodeList Parents = Ctx.getParents(Node);
-    if (Parents.size() != 1)
-      return false;
-    const DynTypedNode &P = Parents[0];
-    if (const auto *PE = P.get<Expr>()) {
-      if (isa<ParenExpr, ExprWithCleanups, MaterializeTemporaryExpr,
-              CXXBindTemporaryExpr, CXXFunctionalCastExpr>(PE)) {
-        Node = P;
-        continue;
-      }
-      if (const auto *Cast = dyn_cast<CastExpr>(PE)) {
-        if (Cast->getType()->isVoidType() ||
-            Cast->getCastKind() == CK_NoOp ||
-            Cast->getCastKind() == CK_ConstructorConversion) {
-          Node = P;
+/// The expressions whose value statement \p S discards: the statements of a
+/// block and the bodies of if, loops, labels and cases; through a cast to
+/// void and both sides of a comma.
+static void discardedExprs(const Stmt *S,
+                           llvm::SmallVectorImpl<const Expr *> &Out) {
+  auto Add = [&Out](const Stmt *Child) {
+    llvm::SmallVector<const Expr *, 2> Work;
+    if (const auto *E = dyn_cast_or_null<Expr>(Child))
+      Work.push_back(E);
+    while (!Work.empty()) {
+      const Expr *E = Work.pop_back_val()->IgnoreParens();
+      if (const auto *EWC = dyn_cast<ExprWithCleanups>(E))
+        E = EWC->getSubExpr()->IgnoreParens();
+      if (const auto *Cast = dyn_cast<CastExpr>(E))
+        if (Cast->getType()->isVoidType()) {
+          Work.push_back(Cast->getSubExpr());
           continue;
         }
-        return false;
-      }
-      // the left operand of a comma
-      if (const auto *BO = dyn_cast<BinaryOperator>(PE))
-        return BO->getOpcode() == BO_Comma &&
-               BO->getLHS()->IgnoreParens() == Node.get<Expr>();
-      return false;
+      if (const auto *BO = dyn_cast<BinaryOperator>(E))
+        if (BO->getOpcode() == BO_Comma) {
+          Work.push_back(BO->getLHS());
+          Work.push_back(BO->getRHS());
+          continue;
+        }
+      Out.push_back(E);
     }
-    // A statement holding the expression as a statement of its own (a
-    // compound statement, the body of an if or a loop) discards its value.
-    const auto *PS = P.get<Stmt>();
-    if (!PS)
-      return false;
-    if (const auto *If = dyn_cast<IfStmt>(PS))
-      return If->getThen() == Node.get<Stmt>() ||
-             If->getElse() == Node.get<Stmt>();
-    return isa<CompoundStmt, ForStmt, WhileStmt, DoStmt, CXXForRangeStmt,
-               LabelStmt, CaseStmt, DefaultStmt>(PS) &&
-           !(isa<ForStmt>(PS) && cast<ForStmt>(PS)->getCond() == Node.get<Stmt>()) &&
-           !(isa<WhileStmt>(PS) && cast<WhileStmt>(PS)->getCond() == Node.get<Stmt>()) &&
-           !(isa<DoStmt>(PS) && cast<DoStmt>(PS)->getCond() == Node.get<Stmt>());
+  };
+  if (const auto *CS = dyn_cast<CompoundStmt>(S)) {
+    for (const Stmt *Child : CS->body())
+      Add(Child);
+  } else if (const auto *If = dyn_cast<IfStmt>(S)) {
+    Add(If->getThen());
+    Add(If->getElse());
+  } else if (const auto *For = dyn_cast<ForStmt>(S)) {
+    Add(For->getBody());
+    Add(For->getInc());
+  } else if (const auto *While = dyn_cast<WhileStmt>(S)) {
+    Add(While->getBody());
+  } else if (const auto *Do = dyn_cast<DoStmt>(S)) {
+    Add(Do->getBody());
+  } else if (const auto *Range = dyn_cast<CXXForRangeStmt>(S)) {
+    Add(Range->getBody());
+  } else if (const auto *Label = dyn_cast<LabelStmt>(S)) {
+    Add(Label->getSubStmt());
+  } else if (const auto *Case = dyn_cast<SwitchCase>(S)) {
+    Add(Case->getSubStmt());
   }
+}
+
+/// The thread construction a discarded expression is, through temporaries
+/// and functional casts: `std::thread(f);`. Null otherwise.
+static const CXXConstructExpr *discardedConstruct(const Expr *E) {
+  while (true) {
+    E = E->IgnoreParens();
+    if (const auto *M = dyn_cast<MaterializeTemporaryExpr>(E))
+      E = M->getSubExpr();
+    else if (const auto *B = dyn_cast<CXXBindTemporaryExpr>(E))
+      E = B->getSubExpr();
+    else if (const auto *F = dyn_cast<CXXFunctionalCastExpr>(E))
+      E = F->getSubExpr();
+    else if (const auto *Cast = dyn_cast<ImplicitCastExpr>(E);
+             Cast && (Cast->getCastKind() == CK_NoOp ||
+                      Cast->getCastKind() == CK_ConstructorConversion))
+      E = Cast->getSubExpr();
+    else
+      return dyn_cast<CXXConstructExpr>(E);
+  }
+}
+
+void UnjoinedThreadCheck::checkTemporaries(const Stmt *Holder,
+                                           ASTContext &Ctx) {
+  llvm::SmallVector<const Expr *, 8> Discarded;
+  discardedExprs(Holder, Discarded);
+  for (const Expr *E : Discarded)
+    if (const CXXConstructExpr *Construct = discardedConstruct(E))
+      checkTemporary(Construct, Ctx);
 }
 
 void UnjoinedThreadCheck::checkTemporary(const CXXConstructExpr *Construct,
                                          ASTContext &Ctx) {
   if (!model::startedConstruct(Construct, ThreadTypes, Ctx) ||
       model::isRecordOf(Construct->getConstructor()->getParent(), OwnerTypes,
-                        Ctx) ||
-      !isDiscarded(Construct, Ctx))
+                        Ctx))
     return;
   const SourceLocation Loc =
       model::reportLoc(Construct->getBeginLoc(), Ctx.getSourceManager());

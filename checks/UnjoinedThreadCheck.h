@@ -34,6 +34,7 @@ public:
 private:
   void checkFunction(const FunctionDecl *FD, ASTContext &Ctx);
   void checkTemporary(const CXXConstructExpr *Construct, ASTContext &Ctx);
+  void checkTemporaries(const Stmt *Holder, ASTContext &Ctx);
   bool firstReportAt(SourceLocation Loc);
 
   const std::vector<StringRef> ThreadTypes;

@@ -21,9 +21,9 @@
 #include "utils/SpawnModel.h"
 #include "utils/ThreadModel.h"
 #include "clang/AST/ASTContext.h"
+#include "clang/AST/ParentMap.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
-#include "clang/Analysis/Analyses/ExprMutationAnalyzer.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
 using namespace clang::ast_matchers;
@@ -242,6 +242,38 @@ public:
 };
 } // namespace
 
+/// True unless every use of \p V inside \p Loop only reads its value (an
+/// lvalue-to-rvalue conversion, or a call of a const method): an assignment,
+/// an increment, taking its address, binding it to a reference or anything
+/// else may change it. A local stand-in for ExprMutationAnalyzer, which
+/// needs the TU's parent map (half a second on a large TU).
+static bool mayChange(const Stmt *Loop, const ValueDecl *V) {
+  ParentMap Parents(const_cast<Stmt *>(Loop));
+  struct Uses : RecursiveASTVisitor<Uses> {
+    const ValueDecl *V;
+    llvm::SmallVector<const DeclRefExpr *, 4> Refs;
+    bool VisitDeclRefExpr(DeclRefExpr *DRE) {
+      if (DRE->getDecl() == V)
+        Refs.push_back(DRE);
+      return true;
+    }
+  } U;
+  U.V = V;
+  U.TraverseStmt(const_cast<Stmt *>(Loop));
+  for (const DeclRefExpr *Ref : U.Refs) {
+    const Stmt *P = Parents.getParentIgnoreParens(const_cast<DeclRefExpr *>(Ref));
+    if (const auto *Cast = dyn_cast_or_null<ImplicitCastExpr>(P))
+      if (Cast->getCastKind() == CK_LValueToRValue)
+        continue;
+    if (const auto *ME = dyn_cast_or_null<MemberExpr>(P))
+      if (const auto *M = dyn_cast<CXXMethodDecl>(ME->getMemberDecl()))
+        if (M->isConst())
+          continue;
+    return true;
+  }
+  return false;
+}
+
 /// The first loop in \p Loop's function that nothing can end, as described at
 /// the top of this file.
 static bool isEndless(const Stmt *Loop, const FunctionDecl *Fn,
@@ -253,6 +285,19 @@ static bool isEndless(const Stmt *Loop, const FunctionDecl *Fn,
     return false;
   Out = EndlessLoop();
   Out.Loop = Loop;
+  // Exits first: they are cheap to find, and most loops have one. The
+  // mutation analysis of the condition below walks the TU's parent map,
+  // built on first use, so it runs only for loops that have no exit.
+  ExitFinder Exits(StopFunctions);
+  Exits.TraverseStmt(const_cast<Stmt *>(Body));
+  if (Exits.Found)
+    return false;
+  if (Cond) { // a call in the condition of a do-while is caught above
+    ExitFinder CondExits(StopFunctions);
+    CondExits.TraverseStmt(const_cast<Expr *>(Cond));
+    if (CondExits.Found)
+      return false;
+  }
   if (Cond) {
     bool Value = false;
     if (!Cond->isValueDependent() && Cond->EvaluateAsBooleanCondition(Value, Ctx)) {
@@ -264,9 +309,8 @@ static bool isEndless(const Stmt *Loop, const FunctionDecl *Fn,
       if (!Reader.Frozen || Reader.Vars.empty())
         return false;
       // Any variable the loop changes (or lends out) can end it.
-      ExprMutationAnalyzer Mutation(*Loop, Ctx);
       for (const ValueDecl *V : Reader.Vars)
-        if (Mutation.isMutated(V))
+        if (mayChange(Loop, V))
           return false;
       Out.FrozenVar = Reader.Vars.front();
       if (Lambda)
@@ -275,16 +319,6 @@ static bool isEndless(const Stmt *Loop, const FunctionDecl *Fn,
               C.getCaptureKind() == LCK_ByCopy)
             Out.FrozenByCapture = true;
     }
-  }
-  ExitFinder Exits(StopFunctions);
-  Exits.TraverseStmt(const_cast<Stmt *>(Body));
-  if (Exits.Found)
-    return false;
-  if (Cond) { // a call in the condition of a do-while is caught above
-    ExitFinder CondExits(StopFunctions);
-    CondExits.TraverseStmt(const_cast<Expr *>(Cond));
-    if (CondExits.Found)
-      return false;
   }
   return true;
 }
