@@ -12,12 +12,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "llvm/ADT/SmallString.h"
-#include "llvm/ADT/StringRef.h"
-#include "llvm/Config/llvm-config.h"
+#include "ResourceDir.h"
 #include "llvm/Support/Compiler.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Path.h"
 #include <string>
 #include <vector>
 
@@ -34,32 +30,15 @@ static int LLVM_ATTRIBUTE_UNUSED TetherModuleAnchorDestination =
     TetherModuleAnchorSource;
 } // namespace clang::tidy
 
-/// clangd finds clang's builtin headers (stddef.h, stdarg.h, ...) in a
-/// resource directory computed from its own location, <bin>/../lib/clang/<N>.
-/// tether-clangd lives in a build tree or a prefix of its own: when that
-/// directory lacks the headers, point clangd at the LLVM it was built against.
-static bool needsResourceDir(const char *Argv0, void *MainAddr) {
-  std::string Exe = llvm::sys::fs::getMainExecutable(Argv0, MainAddr);
-  llvm::SmallString<256> Dir(
-      llvm::sys::path::parent_path(llvm::sys::path::parent_path(Exe)));
-  llvm::sys::path::append(Dir, "lib", "clang",
-                          std::to_string(LLVM_VERSION_MAJOR));
-  llvm::sys::path::append(Dir, "include", "stddef.h");
-  return !llvm::sys::fs::exists(Dir);
-}
-
 int main(int Argc, char **Argv) {
   std::vector<char *> Args(Argv, Argv + Argc);
-  bool UserChoseResourceDir = false;
-  for (int I = 1; I < Argc; ++I)
-    if (llvm::StringRef(Argv[I]).contains("-resource-dir"))
-      UserChoseResourceDir = true;
-  static std::string ResourceArg =
-      std::string("--resource-dir=") + TETHER_CLANG_RESOURCE_DIR;
-  if (!UserChoseResourceDir &&
-      needsResourceDir(Argv[0], reinterpret_cast<void *>(&main)) &&
-      llvm::sys::fs::exists(TETHER_CLANG_RESOURCE_DIR))
+  static std::string ResourceArg;
+  const std::string Dir = tether::tool::fallbackResourceDir(
+      Argc, Argv, reinterpret_cast<void *>(&main));
+  if (!Dir.empty()) {
+    ResourceArg = "--resource-dir=" + Dir;
     Args.insert(Args.begin() + 1, ResourceArg.data());
+  }
   Args.push_back(nullptr); // clangdMain, like main, may rely on argv[argc].
   return clang::clangd::clangdMain(static_cast<int>(Args.size() - 1),
                                    Args.data());
