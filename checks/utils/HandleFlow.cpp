@@ -97,8 +97,7 @@ HandleFlow::HandleFlow(const FunctionDecl *FD, ASTContext &Ctx,
   // or not a thread is left running: only exceptions caught inside count.
   EscapeTerminates = isNoThrow(FD) || FD->isMain();
   collect();
-  for (const std::unique_ptr<Start> &S : Starts)
-    search(*S);
+  solve();
 }
 
 bool HandleFlow::isTrackedObject(const VarDecl *VD) const {
@@ -519,115 +518,278 @@ static const CXXTryStmt *tryDispatch(const CFGBlock *B) {
   return dyn_cast_or_null<CXXTryStmt>(B->getTerminatorStmt());
 }
 
-void HandleFlow::search(const Start &S) {
-  struct Item {
-    const CFGBlock *Block;
-    unsigned From;
-    const Stmt *Thrown; ///< the throw being dispatched, if any
-  };
+/// One forward may-analysis for every start at once: the state of a block
+/// is the set of starts whose thread may still be running there, unjoined.
+/// Events (join, detach, escape, assignment, end of scope) of a handle act
+/// on the starts of that handle only; leaks are recorded where a running
+/// start meets the end of its scope, an assignment or an exception that
+/// leaves the scope. The cost is linear in the size of the CFG times the
+/// number of starts divided by the word size, where a search per start
+/// would be quadratic (a function with thousands of threads).
+void HandleFlow::solve() {
+  const unsigned N = Starts.size();
+  if (N == 0)
+    return;
   const SourceManager &SM = Ctx.getSourceManager();
   const CFGBlock *Exit = &TheCFG->getExit();
-  llvm::BitVector Visited(TheCFG->getNumBlockIDs());
-  llvm::SmallVector<Item, 16> Work;
-  Work.push_back({S.Block, S.Index + 1, nullptr});
-  Fate &F = Fates[&S];
+  const unsigned NumBlocks = TheCFG->getNumBlockIDs();
 
-  // A path that leaves the scope normally makes the better witness: an
-  // exception path is kept only until one is found.
-  std::optional<Leak> ExceptionLeak;
-  auto Report = [&](LeakKind Kind, const Stmt *At) {
-    if (Kind == LeakKind::Exception) {
-      if (!ExceptionLeak)
-        ExceptionLeak = Leak{&S, Kind, At, exitLoc(At)};
-      return;
+  // What each block does, in order: the events of every handle, and the
+  // starts it makes (after the events at the same element, as the start's
+  // own assignment or declaration does not stop it).
+  struct Action {
+    unsigned Index;
+    bool Gen;
+    unsigned StartIdx;
+    const Event *E;
+    const VarDecl *Handle;
+  };
+  std::vector<llvm::SmallVector<Action, 4>> Actions(NumBlocks);
+  llvm::DenseMap<const VarDecl *, llvm::SmallVector<unsigned, 1>> OfHandle;
+  llvm::DenseMap<const Expr *, unsigned> ByCreateCall;
+  llvm::DenseMap<const VarDecl *, llvm::SmallVector<unsigned, 1>> ByResultVar;
+  llvm::DenseMap<unsigned, llvm::SmallVector<unsigned, 1>> ByGuardHash;
+  auto HashOf = [&](const Expr *E) {
+    llvm::FoldingSetNodeID ID;
+    E->Profile(ID, Ctx, /*Canonical=*/true);
+    return ID.ComputeHash();
+  };
+  for (unsigned I = 0; I < N; ++I) {
+    const Start &S = *Starts[I];
+    OfHandle[S.Handle].push_back(I);
+    Actions[S.Block->getBlockID()].push_back(
+        {S.Index, true, I, nullptr, S.Handle});
+    if (S.CreateCall)
+      ByCreateCall[S.CreateCall] = I;
+    if (S.ResultVar)
+      ByResultVar[S.ResultVar].push_back(I);
+    for (const auto &G : S.Guards)
+      ByGuardHash[HashOf(G.first)].push_back(I);
+  }
+  for (const auto &[Key, List] : Events)
+    for (const Event &E : List)
+      Actions[Key.second].push_back({E.Index, false, 0, &E, Key.first});
+  for (auto &List : Actions)
+    llvm::stable_sort(List, [](const Action &A, const Action &B) {
+      return A.Index < B.Index || (A.Index == B.Index && !A.Gen && B.Gen);
+    });
+
+  std::vector<std::optional<Leak>> Normal(N), Exceptional(N);
+  llvm::BitVector HasExceptional(N);
+  std::vector<Fate> FateOf(N);
+  auto ReportNormal = [&](unsigned I, LeakKind Kind, const Stmt *At) {
+    if (!Normal[I])
+      Normal[I] = Leak{Starts[I].get(), Kind, At, exitLoc(At)};
+  };
+  auto ReportExceptional = [&](llvm::BitVector Bits, const Stmt *Thrown) {
+    Bits.reset(HasExceptional);
+    for (unsigned I : Bits.set_bits())
+      Exceptional[I] = Leak{Starts[I].get(), LeakKind::Exception, Thrown,
+                            exitLoc(Thrown)};
+    HasExceptional |= Bits;
+  };
+
+  // The starts whose handle is declared inside a try block: an exception
+  // from that block destroys them before any of its handlers runs.
+  llvm::DenseMap<const CXXTryStmt *, llvm::BitVector> InsideTry;
+  auto Inside = [&](const CXXTryStmt *Try) -> const llvm::BitVector & {
+    auto [It, New] = InsideTry.try_emplace(Try, N);
+    if (New) {
+      const SourceRange R = Try->getTryBlock()->getSourceRange();
+      const SourceLocation Begin = SM.getExpansionLoc(R.getBegin());
+      const SourceLocation End = SM.getExpansionLoc(R.getEnd());
+      for (unsigned I = 0; I < N; ++I) {
+        const SourceLocation L =
+            SM.getExpansionLoc(Starts[I]->Handle->getLocation());
+        if (SM.isBeforeInTranslationUnit(Begin, L) &&
+            SM.isBeforeInTranslationUnit(L, End))
+          It->second.set(I);
+      }
     }
-    if (!Leaks.count(&S))
-      Leaks[&S] = {&S, Kind, At, exitLoc(At)};
-  };
-  auto Inside = [&](const CXXTryStmt *Try) {
-    const SourceLocation L = SM.getExpansionLoc(S.Handle->getLocation());
-    const SourceRange R = Try->getTryBlock()->getSourceRange();
-    return SM.isBeforeInTranslationUnit(SM.getExpansionLoc(R.getBegin()), L) &&
-           SM.isBeforeInTranslationUnit(L, SM.getExpansionLoc(R.getEnd()));
+    return It->second;
   };
 
-  while (!Work.empty() && !Leaks.count(&S)) {
-    const Item It = Work.pop_back_val();
-    const CFGBlock *B = It.Block;
-    bool Stopped = false;
-    auto EvIt = Events.find({S.Handle, B->getBlockID()});
-    if (EvIt != Events.end()) {
-      for (const Event &E : EvIt->second) {
-        if (E.Index < It.From)
+  // The starts a two-way branch may prune (deadEdge() decides): those
+  // guarded by the same condition, whose handle the condition asks
+  // joinable(), or whose creation result it tests.
+  auto Candidates = [&](const CFGBlock *B, llvm::SmallVectorImpl<unsigned> &Out) {
+    const auto *Cond = dyn_cast_or_null<Expr>(
+        const_cast<CFGBlock *>(B)->getTerminatorCondition());
+    if (!Cond)
+      return;
+    Cond = Cond->IgnoreParenImpCasts();
+    auto G = ByGuardHash.find(HashOf(Cond));
+    if (G != ByGuardHash.end())
+      Out.append(G->second.begin(), G->second.end());
+    llvm::SmallVector<const Stmt *, 16> Work{Cond};
+    while (!Work.empty()) {
+      const Stmt *St = Work.pop_back_val();
+      if (!St)
+        continue;
+      if (const auto *MC = dyn_cast<CXXMemberCallExpr>(St))
+        if (const auto *DRE = dyn_cast_or_null<DeclRefExpr>(
+                MC->getImplicitObjectArgument()
+                    ? MC->getImplicitObjectArgument()->IgnoreParenImpCasts()
+                    : nullptr))
+          if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl())) {
+            auto H = OfHandle.find(VD);
+            if (H != OfHandle.end())
+              Out.append(H->second.begin(), H->second.end());
+          }
+      if (const auto *DRE = dyn_cast<DeclRefExpr>(St))
+        if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl())) {
+          auto R = ByResultVar.find(VD);
+          if (R != ByResultVar.end())
+            Out.append(R->second.begin(), R->second.end());
+        }
+      if (const auto *E = dyn_cast<Expr>(St)) {
+        auto C = ByCreateCall.find(E);
+        if (C != ByCreateCall.end())
+          Out.push_back(C->second);
+      }
+      for (const Stmt *Child : St->children())
+        Work.push_back(Child);
+    }
+  };
+
+  std::vector<llvm::BitVector> In(NumBlocks, llvm::BitVector(N));
+  std::vector<const Stmt *> ThrownIn(NumBlocks, nullptr);
+  llvm::BitVector Queued(NumBlocks);
+  std::vector<const CFGBlock *> Work;
+  auto Push = [&](const CFGBlock *B) {
+    if (!Queued.test(B->getBlockID())) {
+      Queued.set(B->getBlockID());
+      Work.push_back(B);
+    }
+  };
+  for (unsigned I = 0; I < N; ++I)
+    Push(Starts[I]->Block);
+  auto Propagate = [&](const CFGBlock *Next, const llvm::BitVector &Bits,
+                       const Stmt *Thrown) {
+    llvm::BitVector &Into = In[Next->getBlockID()];
+    llvm::BitVector New = Bits;
+    New.reset(Into);
+    if (Thrown && !ThrownIn[Next->getBlockID()])
+      ThrownIn[Next->getBlockID()] = Thrown;
+    if (New.none())
+      return;
+    Into |= New;
+    Push(Next);
+  };
+
+  while (!Work.empty()) {
+    const CFGBlock *B = Work.back();
+    Work.pop_back();
+    Queued.reset(B->getBlockID());
+    llvm::BitVector Cur = In[B->getBlockID()];
+    for (const Action &A : Actions[B->getBlockID()]) {
+      if (A.Gen) {
+        Cur.set(A.StartIdx);
+        continue;
+      }
+      auto H = OfHandle.find(A.Handle);
+      if (H == OfHandle.end())
+        continue;
+      for (unsigned I : H->second) {
+        if (!Cur.test(I))
           continue;
-        switch (E.Kind) {
+        switch (A.E->Kind) {
         case EventKind::Start:
         case EventKind::Join:
-          Stopped = true;
           break;
         case EventKind::Detach:
-          if (!F.DetachAt)
-            F.DetachAt = E.S;
-          Stopped = true;
+          if (!FateOf[I].DetachAt)
+            FateOf[I].DetachAt = A.E->S;
           break;
         case EventKind::Escape:
-          if (!F.EscapeAt)
-            F.EscapeAt = E.S;
-          Stopped = true;
+          if (!FateOf[I].EscapeAt)
+            FateOf[I].EscapeAt = A.E->S;
           break;
         case EventKind::Assign:
-          Report(LeakKind::Overwritten, E.S);
-          Stopped = true;
+          ReportNormal(I, LeakKind::Overwritten, A.E->S);
           break;
         case EventKind::Exit:
-          Report(LeakKind::ScopeExit, E.S);
-          Stopped = true;
+          ReportNormal(I, LeakKind::ScopeExit, A.E->S);
           break;
         }
-        if (Stopped)
-          break;
+        Cur.reset(I);
       }
     }
     // A call that does not return (exit, abort) never destroys the handle.
-    if (Stopped || B->hasNoReturnElement())
+    if (Cur.none() || B->hasNoReturnElement())
       continue;
 
-    const int Dead = deadEdge(B, S);
-    unsigned I = 0;
-    for (const CFGBlock::AdjacentBlock &Succ : B->succs()) {
-      const unsigned Edge = I++;
-      const CFGBlock *Next = Succ.getReachableBlock();
-      if (!Next || Dead == 2 || static_cast<int>(Edge) == Dead)
-        continue;
-      const bool Exceptional = Next == Exit || tryDispatch(Next);
-      if (Exceptional) {
-        // Only exception edges reach the exit or a handler while the handle
-        // is alive: every other path passes its scope's end first.
-        if (!MayThrow || (Next == Exit && EscapeTerminates))
+    // Per-edge sets of a two-way branch, pruned where deadEdge() says a
+    // running thread cannot go.
+    llvm::BitVector Edge[2] = {Cur, Cur};
+    const bool TwoWay = B->succ_size() == 2 && B->getTerminatorStmt();
+    if (TwoWay) {
+      llvm::SmallVector<unsigned, 4> Cand;
+      Candidates(B, Cand);
+      for (unsigned I : Cand) {
+        if (!Cur.test(I))
           continue;
-        const Stmt *Thrown = It.Thrown ? It.Thrown : throwingStmt(B);
-        // If the create call itself throws, no thread was created.
-        if (!Thrown || Thrown == S.CreateCall)
-          continue;
-        const CXXTryStmt *Try = tryDispatch(Next);
-        if (!Try || Inside(Try)) {
-          Report(LeakKind::Exception, Thrown);
-          continue;
-        }
-        if (!Visited.test(Next->getBlockID())) {
-          Visited.set(Next->getBlockID());
-          Work.push_back({Next, 0, Thrown});
-        }
-        continue;
-      }
-      if (!Visited.test(Next->getBlockID())) {
-        Visited.set(Next->getBlockID());
-        Work.push_back({Next, 0, nullptr});
+        const int Dead = deadEdge(B, *Starts[I]);
+        if (Dead == 0 || Dead == 2)
+          Edge[0].reset(I);
+        if (Dead == 1 || Dead == 2)
+          Edge[1].reset(I);
       }
     }
+
+    unsigned EdgeNo = 0;
+    for (const CFGBlock::AdjacentBlock &Succ : B->succs()) {
+      const unsigned E = EdgeNo++;
+      const CFGBlock *Next = Succ.getReachableBlock();
+      if (!Next)
+        continue;
+      const llvm::BitVector &Out = TwoWay && E < 2 ? Edge[E] : Cur;
+      if (Out.none())
+        continue;
+      const bool ToHandler = Next == Exit || tryDispatch(Next);
+      if (!ToHandler) {
+        Propagate(Next, Out, nullptr);
+        continue;
+      }
+      // Only exception edges reach the exit or a handler while a handle is
+      // alive: every other path passes its scope's end first.
+      if (!MayThrow || (Next == Exit && EscapeTerminates))
+        continue;
+      const Stmt *Thrown =
+          tryDispatch(B) ? ThrownIn[B->getBlockID()] : throwingStmt(B);
+      if (!Thrown)
+        continue;
+      llvm::BitVector Live = Out;
+      // If the create call itself throws, no thread was created.
+      if (const auto *ThrownExpr = dyn_cast<Expr>(Thrown)) {
+        auto C = ByCreateCall.find(ThrownExpr);
+        if (C != ByCreateCall.end())
+          Live.reset(C->second);
+      }
+      const CXXTryStmt *Try = tryDispatch(Next);
+      if (!Try) {
+        ReportExceptional(Live, Thrown);
+        continue;
+      }
+      const llvm::BitVector &Ins = Inside(Try);
+      llvm::BitVector Leaking = Live;
+      Leaking &= Ins;
+      ReportExceptional(Leaking, Thrown);
+      Live.reset(Ins);
+      if (Live.any())
+        Propagate(Next, Live, Thrown);
+    }
   }
-  if (ExceptionLeak && !Leaks.count(&S))
-    Leaks[&S] = *ExceptionLeak;
+
+  // A path that leaves the scope normally makes the better witness.
+  for (unsigned I = 0; I < N; ++I) {
+    const Start *S = Starts[I].get();
+    if (Normal[I])
+      Leaks[S] = *Normal[I];
+    else if (Exceptional[I])
+      Leaks[S] = *Exceptional[I];
+    Fates[S] = FateOf[I];
+  }
 }
 
 const Leak *HandleFlow::leakOf(const Start &S) const {

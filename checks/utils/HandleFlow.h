@@ -113,7 +113,7 @@ private:
   void addEvent(const VarDecl *VD, const CFGBlock *B, unsigned Index,
                 EventKind Kind, const Stmt *S);
   void addStart(std::unique_ptr<Start> S);
-  void search(const Start &S);
+  void solve();
   /// The successor index of \p B that a running \p S cannot take (the false
   /// edge of `t.joinable()`, the failure edge of pthread_create), -1 for none
   /// and 2 for both.
