@@ -44,6 +44,11 @@ echo "contents: $(wc -l < "$work/contents.txt") entries, all of: $*"
 # Unpacked (not installed), the tools still run: tether-lint finds tether-tidy
 # next to itself and reports the detached thread.
 dpkg-deb -x "$deb" "$work/root" || fail "dpkg-deb -x $deb"
+# Stripped, nothing names the build or source tree (debug information of a
+# static library did: CMake strips executables and shared libraries only).
+srcdir=$(cd "$(dirname "$0")/../.." && pwd)
+named=$(grep -rlaF -e "$build" -e "$srcdir/" "$work/root" | sed "s,^$work/root,,")
+[ -z "$named" ] || fail "files name $build or $srcdir: $named"
 if [ -x "$work/root/usr/bin/tether-tidy" ] && [ -x "$work/root/usr/bin/tether-lint" ]; then
   "$cmake" -S "$src" -B "$work/project" -DCMAKE_CXX_COMPILER="$cxx" > "$work/project.log" 2>&1 \
     || { cat "$work/project.log"; fail "configuring the sample project"; }
