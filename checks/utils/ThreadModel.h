@@ -105,6 +105,11 @@ const CXXConstructExpr *
 startedConstruct(const Expr *E, llvm::ArrayRef<llvm::StringRef> ThreadTypes,
                  ASTContext &Ctx);
 
+/// Strips what wraps an expression without changing the value or object it
+/// denotes: parentheses, implicit casts, cleanups, temporaries, functional
+/// casts.
+const Expr *ignoreWrappers(const Expr *E);
+
 /// True if \p E moves from what it wraps: `std::move(x)`, `std::forward<T>(x)`
 /// or a cast to an rvalue reference.
 bool isMoveOf(const Expr *E);
