@@ -5,6 +5,7 @@
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/StmtCXX.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
+#include "llvm/ADT/StringSet.h"
 #include <functional>
 
 using namespace clang::ast_matchers;
@@ -28,21 +29,17 @@ void ChannelClosedByReceiverCheck::storeOptions(
 }
 
 void ChannelClosedByReceiverCheck::registerMatchers(MatchFinder *Finder) {
-  std::vector<StringRef> CloseNames;
   for (const model::SyncType &T : ChannelTypes)
     if (T.Ops.size() > CloseOp)
       for (const std::string &N : T.Ops[CloseOp])
-        if (!llvm::is_contained(CloseNames, StringRef(N)))
-          CloseNames.push_back(N);
+        CloseNames.insert(N);
   if (CloseNames.empty())
     return;
-  // Candidates: calls to a function named like a close method, in some
-  // function or lambda; asSyncCall() decides in check().
-  Finder->addMatcher(
-      callExpr(callee(functionDecl(hasAnyName(CloseNames))),
-               forFunction(functionDecl().bind("fn")))
-          .bind("close"),
-      this);
+  // Every function and lambda with a body; check() looks for close() calls
+  // in it. (Matching the close() calls and walking up to their function would
+  // build the TU's parent map, which costs more than the whole check.)
+  Finder->addMatcher(functionDecl(isDefinition()).bind("fn"), this);
+  Finder->addMatcher(lambdaExpr().bind("lambda"), this);
 }
 
 namespace {
@@ -142,12 +139,40 @@ static ChannelUse useOf(const Stmt *Body, const ValueDecl *Root,
   return U;
 }
 
+/// The calls in \p S named like a close method, not in nested lambdas (they
+/// are functions of their own).
+static void closeCandidates(const Stmt *S, const llvm::StringSet<> &Names,
+                            llvm::SmallVectorImpl<const CallExpr *> &Out) {
+  if (!S || isa<LambdaExpr>(S))
+    return;
+  if (const auto *Call = dyn_cast<CallExpr>(S))
+    if (const FunctionDecl *FD = Call->getDirectCallee()) {
+      const DeclarationName N = FD->getDeclName();
+      if (N.isIdentifier() ? Names.contains(FD->getName())
+                           : Names.contains(N.getAsString()))
+        Out.push_back(Call);
+    }
+  for (const Stmt *Child : S->children())
+    closeCandidates(Child, Names, Out);
+}
+
 void ChannelClosedByReceiverCheck::check(
     const MatchFinder::MatchResult &Result) {
-  const auto *Close = Result.Nodes.getNodeAs<CallExpr>("close");
-  const auto *Fn = Result.Nodes.getNodeAs<FunctionDecl>("fn");
-  if (!Close || !Fn || !Fn->getBody() || Fn->isDependentContext())
+  const FunctionDecl *Fn = Result.Nodes.getNodeAs<FunctionDecl>("fn");
+  if (const auto *Lambda = Result.Nodes.getNodeAs<LambdaExpr>("lambda"))
+    Fn = Lambda->getCallOperator();
+  if (!Fn || !Fn->getBody() || Fn->isDependentContext() ||
+      !Analysed.insert(Fn).second)
     return;
+  llvm::SmallVector<const CallExpr *, 4> Closes;
+  closeCandidates(Fn->getBody(), CloseNames, Closes);
+  for (const CallExpr *Close : Closes)
+    checkClose(Close, Fn, Result);
+}
+
+void ChannelClosedByReceiverCheck::checkClose(
+    const CallExpr *Close, const FunctionDecl *Fn,
+    const MatchFinder::MatchResult &Result) {
   const std::optional<model::SyncCall> C =
       model::asSyncCall(Close, ChannelTypes);
   if (!C || C->Op != CloseOp)

@@ -13,6 +13,7 @@
 #include "clang-tidy/ClangTidyCheck.h"
 #include "utils/SyncModel.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringSet.h"
 #include <string>
 #include <vector>
 
@@ -31,8 +32,13 @@ public:
   }
 
 private:
+  void checkClose(const CallExpr *Close, const FunctionDecl *Fn,
+                  const ast_matchers::MatchFinder::MatchResult &Result);
+
   const std::string ChannelTypesOption;
   const std::vector<model::SyncType> ChannelTypes;
+  llvm::StringSet<> CloseNames;
+  llvm::DenseSet<const FunctionDecl *> Analysed;
   llvm::DenseSet<SourceLocation> Reported;
 };
 

@@ -92,21 +92,6 @@ bool ContextNotPropagatedCheck::isHandleType(QualType T) const {
   return false;
 }
 
-/// The innermost function a matched node belongs to: the matcher binds the
-/// outermost ancestor first in some traversals, so walk up from the node.
-static const FunctionDecl *innermostFunction(const Stmt *S, ASTContext &Ctx) {
-  DynTypedNodeList Parents = Ctx.getParents(*S);
-  while (!Parents.empty()) {
-    const DynTypedNode &P = Parents[0];
-    if (const auto *FD = P.get<FunctionDecl>())
-      return FD;
-    if (const auto *L = P.get<LambdaExpr>())
-      return L->getCallOperator();
-    Parents = Ctx.getParents(P);
-  }
-  return nullptr;
-}
-
 namespace {
 /// Finds the first loop or blocking call in a body, not descending into
 /// nested lambdas; and whether a given declaration is referenced.
@@ -241,12 +226,12 @@ bool ContextNotPropagatedCheck::isDerivedFromHandle(const VarDecl *V) const {
 void ContextNotPropagatedCheck::check(const MatchFinder::MatchResult &Result) {
   ASTContext &Ctx = *Result.Context;
   if (const auto *Spawn = Result.Nodes.getNodeAs<Expr>("spawn"))
-    checkSpawn(Spawn, innermostFunction(Spawn, Ctx), Ctx);
+    checkSpawn(Spawn, model::innermostFunction(Spawn, Ctx), Ctx);
   else if (const auto *Bg = Result.Nodes.getNodeAs<CallExpr>("background"))
-    checkBackground(Bg, innermostFunction(Bg, Ctx), Ctx);
+    checkBackground(Bg, model::innermostFunction(Bg, Ctx), Ctx);
   else if (const auto *Call =
                Result.Nodes.getNodeAs<CXXMemberCallExpr>("blocking"))
-    checkBlockingCall(Call, innermostFunction(Call, Ctx), Ctx);
+    checkBlockingCall(Call, model::innermostFunction(Call, Ctx), Ctx);
 }
 
 void ContextNotPropagatedCheck::checkSpawn(const Expr *Site,

@@ -38,11 +38,9 @@ void WaitGroupAddInsideSpawnCheck::storeOptions(
 void WaitGroupAddInsideSpawnCheck::registerMatchers(MatchFinder *Finder) {
   if (WaitGroupTypes.empty())
     return;
-  // Candidates only: the spawn model decides in check(). The enclosing
-  // function is where an earlier add() may already count the task.
+  // Candidates only: the spawn model decides in check().
   Finder->addMatcher(
-      expr(model::spawnCandidate(ThreadTypes, SpawnFunctions, /*CCreate=*/true),
-           optionally(forFunction(functionDecl().bind("fn"))))
+      expr(model::spawnCandidate(ThreadTypes, SpawnFunctions, /*CCreate=*/true))
           .bind("spawn"),
       this);
 }
@@ -67,9 +65,10 @@ void WaitGroupAddInsideSpawnCheck::check(
   ASTContext &Ctx = *Result.Context;
   const SourceManager &SM = *Result.SourceManager;
   // add() in the spawning function before the spawn: the outer task is
-  // counted already and the inner add() only extends the count.
+  // counted already and the inner add() only extends the count. Looked up
+  // only now that the task adds (the parent map costs a walk of the TU).
   llvm::SmallVector<model::SyncCall, 4> Before;
-  if (const auto *Fn = Result.Nodes.getNodeAs<FunctionDecl>("fn"))
+  if (const FunctionDecl *Fn = model::innermostFunction(Site, Ctx))
     for (const model::SyncCall &C :
          model::syncCallsIn(Fn->getBody(), WaitGroupTypes, AddOp))
       if (SM.isBeforeInTranslationUnit(C.Call->getBeginLoc(),
