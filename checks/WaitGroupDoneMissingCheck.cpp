@@ -18,6 +18,11 @@ namespace clang::tidy::tether {
 /// WaitGroupTypes operations: 0 is add, 1 is done.
 static constexpr unsigned DoneOp = 1;
 
+/// Spawn functions whose tasks may throw without ending the process: the
+/// exception is caught and the owner goes on waiting.
+static constexpr llvm::StringLiteral DefaultCatchingSpawnFunctions =
+    "::tether::Group::go;::tether::Group::try_go";
+
 WaitGroupDoneMissingCheck::WaitGroupDoneMissingCheck(StringRef Name,
                                                      ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context),
@@ -29,6 +34,8 @@ WaitGroupDoneMissingCheck::WaitGroupDoneMissingCheck(StringRef Name,
           Options.get("WaitGroupTypes", model::DefaultWaitGroupTypes).str()),
       WaitGroupTypes(model::parseSyncTypes(WaitGroupTypesOption,
                                            model::DefaultWaitGroupOps)),
+      CatchingSpawnFunctions(utils::options::parseStringList(Options.get(
+          "CatchingSpawnFunctions", DefaultCatchingSpawnFunctions))),
       ExceptionPaths(Options.get("ExceptionPaths", true)) {}
 
 void WaitGroupDoneMissingCheck::storeOptions(
@@ -38,6 +45,8 @@ void WaitGroupDoneMissingCheck::storeOptions(
   Options.store(Opts, "SpawnFunctions",
                 utils::options::serializeStringList(SpawnFunctions));
   Options.store(Opts, "WaitGroupTypes", WaitGroupTypesOption);
+  Options.store(Opts, "CatchingSpawnFunctions",
+                utils::options::serializeStringList(CatchingSpawnFunctions));
   Options.store(Opts, "ExceptionPaths", ExceptionPaths);
 }
 
@@ -99,11 +108,16 @@ void WaitGroupDoneMissingCheck::check(const MatchFinder::MatchResult &Result) {
   const llvm::SmallVector<model::SyncCall, 4> &Dones = Task->Calls;
   ASTContext &Ctx = *Result.Context;
   const SourceManager &SM = *Result.SourceManager;
-  // An exception leaving a std::thread, pthread or WaitGroup::go task
-  // terminates the process: no owner is left waiting. An executor or a
-  // tether::Group catches it, and the task's done() is skipped.
-  const bool Terminates = S.Kind != model::SpawnKind::SpawnCall ||
-                          S.Spawner == "tether::WaitGroup::go";
+  // An exception leaving a std::thread, a pthread, a WaitGroup::go task or
+  // a coroutine of most libraries terminates the process: no owner is left
+  // waiting. Only spawners known to catch it (tether::Group, executors the
+  // user lists) let the owner wait on while the task's done() is skipped.
+  bool Catches = false;
+  if (S.Kind == model::SpawnKind::SpawnCall)
+    for (StringRef N : CatchingSpawnFunctions)
+      if (N.ltrim(':') == S.Spawner)
+        Catches = true;
+  const bool Terminates = !Catches;
   flow::CoverageConfig Config;
   Config.ExceptionPaths = ExceptionPaths;
   Config.EscapeCounts = !Terminates && !flow::isNoThrow(Body);

@@ -36,6 +36,7 @@ private:
   const std::vector<StringRef> SpawnFunctions;
   const std::string WaitGroupTypesOption;
   const std::vector<model::SyncType> WaitGroupTypes;
+  const std::vector<StringRef> CatchingSpawnFunctions;
   const bool ExceptionPaths;
   llvm::DenseSet<SourceLocation> Reported;
 };

@@ -1,7 +1,8 @@
 // RUN: %check_clang_tidy %s tether-waitgroup-done-missing %t -- -- -isystem %S/Inputs
 // RUN: %check_clang_tidy -check-suffix=OPT %s tether-waitgroup-done-missing %t-opt -- \
 // RUN:   -config="{CheckOptions: {tether-waitgroup-done-missing.WaitGroupTypes: '::tether::WaitGroup;::util::Latch,Add,Done|CountDown', \
-// RUN:             tether-waitgroup-done-missing.SpawnFunctions: '::Pool::submit;::tether::Group::go', \
+// RUN:             tether-waitgroup-done-missing.SpawnFunctions: '::Pool::submit;::Runner::spawn;::tether::Group::go', \
+// RUN:             tether-waitgroup-done-missing.CatchingSpawnFunctions: '::Pool::submit', \
 // RUN:             tether-waitgroup-done-missing.ThreadTypes: '::std::thread'}}" \
 // RUN:   -- -isystem %S/Inputs -DOPTIONS_TEST
 // RUN: %check_clang_tidy -check-suffix=NOEXC %s tether-waitgroup-done-missing %t-noexc -- \
@@ -37,6 +38,9 @@ struct Latch {
 
 struct Pool {
   template <class F> void submit(F &&f) {}
+};
+struct Runner {
+  template <class F> void spawn(F &&f) {}
 };
 
 #if !defined(OPTIONS_TEST) && !defined(NO_EXCEPTION_PATHS_TEST)
@@ -395,7 +399,8 @@ void latch(bool b) {
   u.join();
 }
 
-// SpawnFunctions: an executor's submit may catch what the task throws.
+// SpawnFunctions and CatchingSpawnFunctions: an executor's submit may catch
+// what the task throws.
 void pool(Pool &p) {
   tether::WaitGroup wg;
   wg.add(1);
@@ -408,6 +413,22 @@ void pool(Pool &p) {
     // CHECK-NOTES-OPT: :[[@LINE-4]]:8: note: start the task with wg.go(f), {{.*}}
   });
   wg.wait();
+}
+
+// A spawn function not in CatchingSpawnFunctions terminates on an escaping
+// exception (a coroutine library, say): only its normal paths count; nor does
+// tether::Group::go catch any more, as CatchingSpawnFunctions replaces it.
+void runner(Runner &r, bool b) {
+  tether::WaitGroup wg;
+  tether::Group g;
+  r.spawn([&] {
+    work();
+    wg.done();
+  });
+  g.go([&] {
+    work();
+    wg.done();
+  });
 }
 
 // ThreadTypes: boost::thread is no longer a thread type.
