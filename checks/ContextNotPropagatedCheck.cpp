@@ -90,22 +90,6 @@ bool ContextNotPropagatedCheck::isHandleType(QualType T) const {
   return false;
 }
 
-/// The innermost function a matched node belongs to (a lambda's call operator
-/// for code inside a lambda). Walks the TU's parent map, which is built on
-/// first use: call it only when the answer matters.
-static const FunctionDecl *innermostFunction(const Stmt *S, ASTContext &Ctx) {
-  DynTypedNodeList Parents = Ctx.getParents(*S);
-  while (!Parents.empty()) {
-    const DynTypedNode &P = Parents[0];
-    if (const auto *FD = P.get<FunctionDecl>())
-      return FD;
-    if (const auto *L = P.get<LambdaExpr>())
-      return L->getCallOperator();
-    Parents = Ctx.getParents(P);
-  }
-  return nullptr;
-}
-
 namespace {
 /// Finds the first loop or blocking call in a body, not descending into
 /// nested lambdas; and whether a given declaration is referenced.
@@ -242,10 +226,10 @@ void ContextNotPropagatedCheck::check(const MatchFinder::MatchResult &Result) {
   if (const auto *Spawn = Result.Nodes.getNodeAs<Expr>("spawn"))
     checkSpawn(Spawn, Ctx);
   else if (const auto *Bg = Result.Nodes.getNodeAs<CallExpr>("background"))
-    checkBackground(Bg, innermostFunction(Bg, Ctx), Ctx);
+    checkBackground(Bg, model::innermostFunction(Bg, Ctx), Ctx);
   else if (const auto *Call =
                Result.Nodes.getNodeAs<CXXMemberCallExpr>("blocking"))
-    checkBlockingCall(Call, innermostFunction(Call, Ctx), Ctx);
+    checkBlockingCall(Call, model::innermostFunction(Call, Ctx), Ctx);
 }
 
 void ContextNotPropagatedCheck::checkSpawn(const Expr *Site,
@@ -324,7 +308,7 @@ void ContextNotPropagatedCheck::checkSpawn(const Expr *Site,
     Fn = dyn_cast_or_null<FunctionDecl>(
         L->getLambdaClass()->getDeclContext());
   if (!Fn)
-    Fn = innermostFunction(Site, Ctx);
+    Fn = model::innermostFunction(Site, Ctx);
   const VarDecl *InScope = handleInScope(Site, Fn, Ctx);
   if (!InScope)
     return;

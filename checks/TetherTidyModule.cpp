@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ChannelClosedByReceiverCheck.h"
 #include "ContextNotPropagatedCheck.h"
 #include "DetachedThreadCheck.h"
 #include "DiscardedThreadResultCheck.h"
@@ -14,6 +15,8 @@
 #include "UnjoinedThreadCheck.h"
 #include "UnstoppableWorkerCheck.h"
 #include "UnjoinedThreadMemberCheck.h"
+#include "WaitGroupAddInsideSpawnCheck.h"
+#include "WaitGroupDoneMissingCheck.h"
 #include "clang-tidy/ClangTidyModule.h"
 #if TETHER_LLVM_MAJOR < 22
 #include "clang-tidy/ClangTidyModuleRegistry.h"
@@ -29,6 +32,8 @@ namespace tether {
 class TetherModule : public ClangTidyModule {
 public:
   void addCheckFactories(ClangTidyCheckFactories &CheckFactories) override {
+    CheckFactories.registerCheck<ChannelClosedByReceiverCheck>(
+        "tether-channel-closed-by-receiver");
     CheckFactories.registerCheck<ContextNotPropagatedCheck>(
         "tether-context-not-propagated");
     CheckFactories.registerCheck<DetachedThreadCheck>("tether-detached-thread");
@@ -43,6 +48,10 @@ public:
         "tether-unjoined-thread-member");
     CheckFactories.registerCheck<UnstoppableWorkerCheck>(
         "tether-unstoppable-worker");
+    CheckFactories.registerCheck<WaitGroupAddInsideSpawnCheck>(
+        "tether-waitgroup-add-inside-spawn");
+    CheckFactories.registerCheck<WaitGroupDoneMissingCheck>(
+        "tether-waitgroup-done-missing");
   }
 };
 

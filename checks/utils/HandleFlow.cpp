@@ -53,9 +53,7 @@ static const VarDecl *addressedLocal(const Expr *E) {
   return localVar(UO->getSubExpr());
 }
 
-/// True if the function cannot let an exception escape: an exception in it
-/// calls std::terminate whatever happens to its threads.
-static bool isNoThrow(const FunctionDecl *FD) {
+bool isNoThrow(const FunctionDecl *FD) {
   const auto *FPT = FD->getType()->getAs<FunctionProtoType>();
   if (!FPT)
     return false;
@@ -470,13 +468,7 @@ int HandleFlow::deadEdge(const CFGBlock *B, const Start &S) const {
   return 2; // the result is tested in a way we do not follow
 }
 
-/// True if \p S can throw: a `throw`, or a call to a function not declared
-/// noexcept. (The CFG adds exception edges after every member call, noexcept
-/// or not.)
-/// Joins are taken not to throw: join() throws only when misused (not
-/// joinable, or joining itself), and counting it would report every second
-/// thread of `a.join(); b.join();`.
-static bool mayThrow(const Stmt *S) {
+bool mayThrow(const Stmt *S) {
   if (isa<CXXThrowExpr>(S))
     return true;
   const auto *Call = dyn_cast<CallExpr>(S);
@@ -504,9 +496,7 @@ static bool mayThrow(const Stmt *S) {
   return true;
 }
 
-/// The statement that ends \p B by throwing: its last call or throw, if that
-/// can throw at all.
-static const Stmt *throwingStmt(const CFGBlock *B) {
+const Stmt *throwingStmt(const CFGBlock *B) {
   for (auto It = B->rbegin(), End = B->rend(); It != End; ++It)
     if (std::optional<CFGStmt> CS = It->getAs<CFGStmt>())
       if (isa<CallExpr, CXXThrowExpr>(CS->getStmt()))
@@ -514,7 +504,7 @@ static const Stmt *throwingStmt(const CFGBlock *B) {
   return nullptr;
 }
 
-static const CXXTryStmt *tryDispatch(const CFGBlock *B) {
+const CXXTryStmt *tryDispatch(const CFGBlock *B) {
   return dyn_cast_or_null<CXXTryStmt>(B->getTerminatorStmt());
 }
 

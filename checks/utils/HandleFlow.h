@@ -14,6 +14,7 @@
 
 #include "clang/AST/Decl.h"
 #include "clang/AST/ParentMap.h"
+#include "clang/AST/StmtCXX.h"
 #include "clang/Analysis/CFG.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/DenseMap.h"
@@ -138,6 +139,26 @@ private:
   llvm::DenseSet<const VarDecl *> DetachedAttrs;
   mutable llvm::DenseMap<const VarDecl *, bool> TrackedCache;
 };
+
+/// True if the function cannot let an exception escape: an exception in it
+/// calls std::terminate whatever happens to its threads.
+bool isNoThrow(const FunctionDecl *FD);
+
+/// True if \p S can throw: a `throw`, or a call to a function not declared
+/// noexcept. (The CFG adds exception edges after every member call, noexcept
+/// or not.)
+/// Joins are taken not to throw: join() throws only when misused (not
+/// joinable, or joining itself), and counting it would report every second
+/// thread of `a.join(); b.join();`.
+bool mayThrow(const Stmt *S);
+
+/// The statement that ends \p B by throwing: its last call or throw, if that
+/// can throw at all.
+const Stmt *throwingStmt(const CFGBlock *B);
+
+/// The try statement \p B dispatches an exception for, if \p B is the
+/// dispatch block of a try.
+const CXXTryStmt *tryDispatch(const CFGBlock *B);
 
 /// Where to point for a leak's exit: the closing brace of a block, the
 /// return / break / goto, the assignment, or the call that may throw.

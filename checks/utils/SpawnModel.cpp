@@ -115,25 +115,13 @@ spawnCandidate(llvm::ArrayRef<llvm::StringRef> ThreadTypes,
 /// temporaries, elidable copies, `&f`, `std::move(f)`.
 static const Expr *stripCallable(const Expr *E) {
   while (E) {
-    E = E->IgnoreParenImpCasts();
-    if (const auto *M = dyn_cast<MaterializeTemporaryExpr>(E)) {
-      E = M->getSubExpr();
-      continue;
-    }
-    if (const auto *B = dyn_cast<CXXBindTemporaryExpr>(E)) {
-      E = B->getSubExpr();
-      continue;
-    }
+    E = ignoreWrappers(E);
     if (const auto *C = dyn_cast<CXXConstructExpr>(E)) {
       if (C->getNumArgs() == 1 && C->getConstructor()->isCopyOrMoveConstructor()) {
         E = C->getArg(0);
         continue;
       }
       return E;
-    }
-    if (const auto *F = dyn_cast<CXXFunctionalCastExpr>(E)) {
-      E = F->getSubExpr();
-      continue;
     }
     if (const auto *U = dyn_cast<UnaryOperator>(E)) {
       if (U->getOpcode() == UO_AddrOf) {
@@ -226,6 +214,13 @@ ResolvedCallable resolveCallable(const Expr *Callable) {
     R.Name = "'" + Op->getParent()->getNameAsString() + "'";
   }
   return R;
+}
+
+const FunctionDecl *definitionOf(const ResolvedCallable &C) {
+  const FunctionDecl *Def = nullptr;
+  if (!C.Function || !C.Function->hasBody(Def))
+    return nullptr;
+  return Def;
 }
 
 } // namespace clang::tidy::tether::model

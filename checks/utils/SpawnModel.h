@@ -70,6 +70,10 @@ spawnCandidate(llvm::ArrayRef<llvm::StringRef> ThreadTypes,
 /// generic functor) yields an empty result: no finding may rest on a guess.
 ResolvedCallable resolveCallable(const Expr *Callable);
 
+/// The definition of the function \p C enters, when the TU has its body;
+/// else null.
+const FunctionDecl *definitionOf(const ResolvedCallable &C);
+
 } // namespace clang::tidy::tether::model
 
 #endif // TETHER_CHECKS_UTILS_SPAWNMODEL_H

@@ -105,6 +105,17 @@ const CXXConstructExpr *
 startedConstruct(const Expr *E, llvm::ArrayRef<llvm::StringRef> ThreadTypes,
                  ASTContext &Ctx);
 
+/// The innermost function or lambda (its call operator) \p S belongs to,
+/// found by walking up the parent map. The parent map is built for the whole
+/// TU on first use: call this only for nodes already known to matter, never
+/// from a matcher run on every candidate.
+const FunctionDecl *innermostFunction(const Stmt *S, ASTContext &Ctx);
+
+/// Strips what wraps an expression without changing the value or object it
+/// denotes: parentheses, implicit casts, cleanups, temporaries, functional
+/// casts.
+const Expr *ignoreWrappers(const Expr *E);
+
 /// True if \p E moves from what it wraps: `std::move(x)`, `std::forward<T>(x)`
 /// or a cast to an rvalue reference.
 bool isMoveOf(const Expr *E);

@@ -9,8 +9,8 @@ public:
   WaitGroup();
   ~WaitGroup();
   WaitGroup(const WaitGroup &) = delete;
-  void add(int n = 1);
-  void done();
+  void add(int n = 1) noexcept;
+  void done() noexcept;
   void wait();
   bool wait(const Context &ctx);
   template <class F, class... Args> void go(F &&f, Args &&...args) {}
