@@ -174,29 +174,36 @@ ContextNotPropagatedCheck::handleInScope(const Stmt *At, const FunctionDecl *Fn,
   const VarDecl *Found = nullptr;
   if (!Fn->getBody())
     return nullptr;
-  struct LocalCollector : RecursiveASTVisitor<LocalCollector> {
-    llvm::SmallVector<const VarDecl *, 8> Vars;
-    bool VisitVarDecl(VarDecl *V) {
-      if (!isa<ParmVarDecl>(V) && V->hasLocalStorage())
-        Vars.push_back(V);
-      return true;
+  auto Cached = HandleLocals.find(Fn);
+  if (Cached == HandleLocals.end()) {
+    struct LocalCollector : RecursiveASTVisitor<LocalCollector> {
+      llvm::SmallVector<const VarDecl *, 8> Vars;
+      bool VisitVarDecl(VarDecl *V) {
+        if (!isa<ParmVarDecl>(V) && V->hasLocalStorage())
+          Vars.push_back(V);
+        return true;
+      }
+    } Collector;
+    Collector.TraverseStmt(Fn->getBody());
+    llvm::SmallVector<const VarDecl *, 2> Handles;
+    for (const VarDecl *V : Collector.Vars) {
+      if (!isHandleType(V->getType()))
+        continue;
+      if (V->getDeclContext() != Fn)
+        continue; // a local of a nested lambda
+      // A copy of the root context is never cancelled: nothing to propagate.
+      if (const Expr *Init = V->getInit())
+        if (const auto *Call = dyn_cast<CallExpr>(Init->IgnoreImplicit()))
+          if (const FunctionDecl *Callee = Call->getDirectCallee())
+            if (Callee->getQualifiedNameAsString() == "tether::background")
+              continue;
+      Handles.push_back(V);
     }
-  } Collector;
-  Collector.TraverseStmt(Fn->getBody());
-  for (const VarDecl *V : Collector.Vars) {
-    if (!isHandleType(V->getType()) ||
-        !SM.isBeforeInTranslationUnit(V->getEndLoc(), At->getBeginLoc()))
-      continue;
-    if (V->getDeclContext() != Fn)
-      continue; // a local of a nested lambda
-    // A copy of the root context is never cancelled: nothing to propagate.
-    if (const Expr *Init = V->getInit())
-      if (const auto *Call = dyn_cast<CallExpr>(Init->IgnoreImplicit()))
-        if (const FunctionDecl *Callee = Call->getDirectCallee())
-          if (Callee->getQualifiedNameAsString() == "tether::background")
-            continue;
-    Found = V;
+    Cached = HandleLocals.try_emplace(Fn, std::move(Handles)).first;
   }
+  for (const VarDecl *V : Cached->second)
+    if (SM.isBeforeInTranslationUnit(V->getEndLoc(), At->getBeginLoc()))
+      Found = V;
   return Found;
 }
 

@@ -12,7 +12,9 @@
 #define TETHER_CHECKS_CONTEXTNOTPROPAGATEDCHECK_H
 
 #include "clang-tidy/ClangTidyCheck.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SmallVector.h"
 #include <vector>
 
 namespace clang::tidy::tether {
@@ -24,6 +26,7 @@ public:
   void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
+  void onEndOfTranslationUnit() override { HandleLocals.clear(); }
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus11;
   }
@@ -44,6 +47,12 @@ private:
   const std::vector<StringRef> SpawnFunctions;
   const bool CheckBlockingCalls;
   llvm::DenseSet<SourceLocation> Reported;
+  /// Per function, its own locals of a handle type (not copies of the root
+  /// context), in declaration order: collected once, not once per spawn,
+  /// so that a function with N spawns costs O(N), not O(N^2).
+  mutable llvm::DenseMap<const FunctionDecl *,
+                         llvm::SmallVector<const VarDecl *, 2>>
+      HandleLocals;
 };
 
 } // namespace clang::tidy::tether

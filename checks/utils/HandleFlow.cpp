@@ -81,6 +81,11 @@ HandleFlow::HandleFlow(const FunctionDecl *FD, ASTContext &Ctx,
   Stmt *Body = FD ? FD->getBody() : nullptr;
   if (!Body || isa<CoroutineBodyStmt>(Body) || FD->isDependentContext())
     return;
+  // CFG::buildCFG can crash on the recovery AST of code that did not compile
+  // (found by tether-checks-fuzzer, test/checks/fuzz-crash-24663c5c.test):
+  // with compile errors in the TU, no path analysis.
+  if (FD->isInvalidDecl() || Ctx.getDiagnostics().hasUncompilableErrorOccurred())
+    return;
   CFG::BuildOptions Options;
   Options.AddImplicitDtors = true;
   Options.AddLifetime = true;
