@@ -59,6 +59,7 @@ config.substitutions.append(("%tether_src", q([config.source_root])))
 config.substitutions.append(("%python", q([config.python])))
 
 config.available_features.add("artifact-" + artifact)
+config.available_features.add("llvm-" + config.llvm_major)
 if config.other_major_clang_tidy:
     config.available_features.add("other-major")
 config.environment["HOME"] = config.test_exec_root
