@@ -52,11 +52,12 @@ void UnjoinedThreadCheck::registerMatchers(MatchFinder *Finder) {
                            .bind("holder"),
                        this);
   }
-  // pthread_create(&tid, ...), thrd_create(&tid, ...)
+  // pthread_create(&tid, ...), thrd_create(&tid, ...): the function is the
+  // one that declares tid (check() asks the variable, not the parent map).
   Finder->addMatcher(
       callExpr(callee(functionDecl(hasAnyName(utils::options::parseStringList(
                    model::CreateFunctions)))),
-               forFunction(functionDecl().bind("fn")))
+               argumentCountAtLeast(1))
           .bind("create"),
       this);
 }
@@ -72,8 +73,19 @@ void UnjoinedThreadCheck::check(const MatchFinder::MatchResult &Result) {
       checkFunction(FD, *Result.Context);
     return;
   }
-  if (const auto *FD = Result.Nodes.getNodeAs<FunctionDecl>("fn")) {
-    checkFunction(FD, *Result.Context);
+  if (const auto *Create = Result.Nodes.getNodeAs<CallExpr>("create")) {
+    // Only a local handle is followed: pthread_create(&tid, ...).
+    const auto *AddrOf = dyn_cast<UnaryOperator>(
+        Create->getArg(0)->IgnoreParenImpCasts());
+    const auto *DRE =
+        AddrOf && AddrOf->getOpcode() == UO_AddrOf
+            ? dyn_cast<DeclRefExpr>(AddrOf->getSubExpr()->IgnoreParenImpCasts())
+            : nullptr;
+    const auto *VD = DRE ? dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+    if (VD && VD->hasLocalStorage())
+      if (const auto *FD =
+              dyn_cast_or_null<FunctionDecl>(VD->getParentFunctionOrMethod()))
+        checkFunction(FD, *Result.Context);
     return;
   }
   if (const auto *Holder = Result.Nodes.getNodeAs<Stmt>("holder"))
