@@ -310,10 +310,7 @@ void ContextNotPropagatedCheck::checkSpawn(const Expr *Site,
     return; // nothing to stop, or it reads a handle it found elsewhere
   // The spawning function: a lambda's closure class records it, so the
   // parent map is needed only for other callables.
-  const FunctionDecl *Fn = nullptr;
-  if (const LambdaExpr *L = Callable.Lambda)
-    Fn = dyn_cast_or_null<FunctionDecl>(
-        L->getLambdaClass()->getDeclContext());
+  const FunctionDecl *Fn = model::lambdaFunction(Callable.Lambda);
   if (!Fn)
     Fn = model::innermostFunction(Site, Ctx);
   const VarDecl *InScope = handleInScope(Site, Fn, Ctx);

@@ -382,12 +382,10 @@ EscapingReferenceCaptureCheck::fateOfConstruct(const Expr *Construct,
   return {};
 }
 
-/// The function whose body holds the lambda expression (for a lambda in a
-/// lambda, the outer lambda's call operator), or null at namespace or class
-/// scope. Read from the closure class, so that no parent map is needed.
+/// The function whose body holds the lambda, when it can be analysed: it has
+/// a body and is not a template pattern (its instantiations are analysed).
 static const FunctionDecl *enclosingFunction(const LambdaExpr *Lambda) {
-  const auto *FD =
-      dyn_cast_or_null<FunctionDecl>(Lambda->getLambdaClass()->getDeclContext());
+  const FunctionDecl *FD = model::lambdaFunction(Lambda);
   return FD && FD->getBody() && !FD->isDependentContext() ? FD : nullptr;
 }
 

@@ -75,13 +75,8 @@ void UnjoinedThreadCheck::check(const MatchFinder::MatchResult &Result) {
   }
   if (const auto *Create = Result.Nodes.getNodeAs<CallExpr>("create")) {
     // Only a local handle is followed: pthread_create(&tid, ...).
-    const auto *AddrOf = dyn_cast<UnaryOperator>(
-        Create->getArg(0)->IgnoreParenImpCasts());
-    const auto *DRE =
-        AddrOf && AddrOf->getOpcode() == UO_AddrOf
-            ? dyn_cast<DeclRefExpr>(AddrOf->getSubExpr()->IgnoreParenImpCasts())
-            : nullptr;
-    const auto *VD = DRE ? dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+    const auto *VD =
+        dyn_cast_or_null<VarDecl>(model::handleDecl(Create->getArg(0)));
     if (VD && VD->hasLocalStorage())
       if (const auto *FD =
               dyn_cast_or_null<FunctionDecl>(VD->getParentFunctionOrMethod()))

@@ -157,6 +157,11 @@ startedConstruct(const Expr *E, llvm::ArrayRef<llvm::StringRef> ThreadTypes,
   return Construct;
 }
 
+const FunctionDecl *lambdaFunction(const LambdaExpr *L) {
+  return L ? dyn_cast_or_null<FunctionDecl>(L->getLambdaClass()->getDeclContext())
+           : nullptr;
+}
+
 const FunctionDecl *innermostFunction(const Stmt *S, ASTContext &Ctx) {
   DynTypedNodeList Parents = Ctx.getParents(*S);
   while (!Parents.empty()) {

@@ -111,6 +111,11 @@ startedConstruct(const Expr *E, llvm::ArrayRef<llvm::StringRef> ThreadTypes,
 /// from a matcher run on every candidate.
 const FunctionDecl *innermostFunction(const Stmt *S, ASTContext &Ctx);
 
+/// The function whose body holds lambda \p L (for a lambda in a lambda, the
+/// outer lambda's call operator), or null at namespace or class scope. Read
+/// from the closure class: unlike innermostFunction(), no parent map.
+const FunctionDecl *lambdaFunction(const LambdaExpr *L);
+
 /// Strips what wraps an expression without changing the value or object it
 /// denotes: parentheses, implicit casts, cleanups, temporaries, functional
 /// casts.
