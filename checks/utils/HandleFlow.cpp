@@ -65,6 +65,21 @@ bool isNoThrow(const FunctionDecl *FD) {
   return FPT->isNothrow();
 }
 
+std::unique_ptr<CFG> buildFunctionCFG(const FunctionDecl *FD, ASTContext &Ctx,
+                                      bool ExceptionEdges, bool Lifetime) {
+  Stmt *Body = FD ? FD->getBody() : nullptr;
+  if (!Body || isa<CoroutineBodyStmt>(Body) || FD->isDependentContext())
+    return nullptr;
+  if (FD->isInvalidDecl() || Ctx.getDiagnostics().hasUncompilableErrorOccurred())
+    return nullptr;
+  CFG::BuildOptions Options;
+  Options.AddImplicitDtors = true;
+  Options.AddLifetime = Lifetime;
+  Options.AddEHEdges = ExceptionEdges && Ctx.getLangOpts().CXXExceptions;
+  Options.setAllAlwaysAdd();
+  return CFG::buildCFG(FD, Body, &Ctx, Options);
+}
+
 SourceLocation exitLoc(const Stmt *At) {
   if (!At)
     return {};
@@ -78,24 +93,12 @@ SourceLocation exitLoc(const Stmt *At) {
 HandleFlow::HandleFlow(const FunctionDecl *FD, ASTContext &Ctx,
                        const FlowConfig &Config)
     : Ctx(Ctx), Config(Config) {
-  Stmt *Body = FD ? FD->getBody() : nullptr;
-  if (!Body || isa<CoroutineBodyStmt>(Body) || FD->isDependentContext())
-    return;
-  // CFG::buildCFG can crash on the recovery AST of code that did not compile
-  // (found by tether-checks-fuzzer, test/checks/fuzz-crash-24663c5c.test):
-  // with compile errors in the TU, no path analysis.
-  if (FD->isInvalidDecl() || Ctx.getDiagnostics().hasUncompilableErrorOccurred())
-    return;
-  CFG::BuildOptions Options;
-  Options.AddImplicitDtors = true;
-  Options.AddLifetime = true;
-  Options.AddEHEdges = Config.ExceptionPaths && Ctx.getLangOpts().CXXExceptions;
-  Options.setAllAlwaysAdd();
-  TheCFG = CFG::buildCFG(FD, Body, &Ctx, Options);
+  TheCFG = buildFunctionCFG(FD, Ctx, Config.ExceptionPaths, /*Lifetime=*/true);
   if (!TheCFG)
     return;
+  Stmt *Body = FD->getBody();
   Parents = std::make_unique<ParentMap>(Body);
-  MayThrow = Options.AddEHEdges;
+  MayThrow = Config.ExceptionPaths && Ctx.getLangOpts().CXXExceptions;
   // An exception escaping a noexcept function, or main, terminates whether
   // or not a thread is left running: only exceptions caught inside count.
   EscapeTerminates = isNoThrow(FD) || FD->isMain();

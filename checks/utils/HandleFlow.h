@@ -160,6 +160,15 @@ const Stmt *throwingStmt(const CFGBlock *B);
 /// dispatch block of a try.
 const CXXTryStmt *tryDispatch(const CFGBlock *B);
 
+/// The CFG of \p FD's body for the path analyses, or null when there is none
+/// to analyse: no body, a coroutine, a dependent context, an invalid
+/// declaration, or compile errors in the TU (CFG::buildCFG can crash on the
+/// recovery AST of code that did not compile; found by tether-checks-fuzzer,
+/// test/checks/fuzz-crash-24663c5c.test). Adds implicit destructors and, with
+/// \p ExceptionEdges and C++ exceptions on, exception edges.
+std::unique_ptr<CFG> buildFunctionCFG(const FunctionDecl *FD, ASTContext &Ctx,
+                                      bool ExceptionEdges, bool Lifetime);
+
 /// Where to point for a leak's exit: the closing brace of a block, the
 /// return / break / goto, the assignment, or the call that may throw.
 SourceLocation exitLoc(const Stmt *At);

@@ -32,16 +32,11 @@ std::optional<Skip>
 findUncoveredPath(const FunctionDecl *FD, ASTContext &Ctx,
                   llvm::function_ref<bool(const Stmt *)> Covers,
                   const CoverageConfig &Config) {
-  Stmt *Body = FD ? FD->getBody() : nullptr;
-  if (!Body || isa<CoroutineBodyStmt>(Body) || FD->isDependentContext())
-    return std::nullopt;
-  CFG::BuildOptions Options;
-  Options.AddImplicitDtors = true;
-  Options.AddEHEdges = Config.ExceptionPaths && Ctx.getLangOpts().CXXExceptions;
-  Options.setAllAlwaysAdd();
-  std::unique_ptr<CFG> TheCFG = CFG::buildCFG(FD, Body, &Ctx, Options);
+  const std::unique_ptr<CFG> TheCFG =
+      buildFunctionCFG(FD, Ctx, Config.ExceptionPaths, /*Lifetime=*/false);
   if (!TheCFG)
     return std::nullopt;
+  const Stmt *Body = FD->getBody();
 
   struct Item {
     const CFGBlock *Block;
