@@ -174,12 +174,37 @@ ContextState::ContextState() noexcept {
   g_live_contexts.fetch_add(1, std::memory_order_relaxed);
 }
 
+// Drops a destroyed context's reference to its parent. When that was the last
+// reference, the parent's destructor runs and drops the grandparent, and so
+// on: a chain of N contexts held only by its tip would recurse N deep and
+// overflow the stack. The outermost release on a thread therefore drains the
+// nested ones from a list instead of recursing.
+static void release_parent(std::shared_ptr<ContextState> p) noexcept {
+  thread_local bool draining = false;
+  thread_local std::vector<std::shared_ptr<ContextState>> pending;
+  if (draining) {
+    pending.push_back(std::move(p));
+    return;
+  }
+  draining = true;
+  p.reset();
+  while (!pending.empty()) {
+    std::shared_ptr<ContextState> n = std::move(pending.back());
+    pending.pop_back();
+    n.reset();  // may push its own parent
+  }
+  draining = false;
+}
+
 ContextState::~ContextState() {
   g_live_contexts.fetch_sub(1, std::memory_order_relaxed);
   if (has_timer) timer().remove(this);
   if (parent) {
-    std::lock_guard lock(parent->mu);
-    if (linked) unlink_child(parent.get(), this);
+    {
+      std::lock_guard lock(parent->mu);
+      if (linked) unlink_child(parent.get(), this);
+    }
+    release_parent(std::move(parent));
   }
 }
 

@@ -154,6 +154,31 @@ TEST(ContextTest, DeepChainCancelDoesNotRecurse) {
   while (!chain.empty()) chain.pop_back();
 }
 
+TEST(ContextTest, DeepChainHeldOnlyByItsTipIsDestroyedWithoutRecursion) {
+  // Each context holds its parent, so dropping the only handle to the tip of
+  // a deep chain releases the whole chain: iteratively, not one stack frame
+  // per ancestor (a recursive release overflows the stack long before 1M).
+  const long n = tether_test::scaled(1000000);
+  Context tip = tether::background();  // created once, on first use
+  const std::size_t live_before = tether::detail::live_context_count();
+  {
+    std::vector<tether::CancelFunc> cancels;
+    cancels.reserve(static_cast<std::size_t>(n));
+    for (long i = 0; i < n; ++i) {
+      auto [child, cancel] = tether::with_cancel(tip);
+      tip = std::move(child);
+      cancels.push_back(std::move(cancel));
+    }
+    // The cancel functions are released root first: each cancels its
+    // context and, in turn, every descendant; the chain stays alive through
+    // the tip.
+  }
+  EXPECT_EQ(tip.err(), ContextError::canceled);
+  EXPECT_EQ(tether::detail::live_context_count() - live_before, static_cast<std::size_t>(n));
+  tip = Context();
+  EXPECT_EQ(tether::detail::live_context_count(), live_before);
+}
+
 // ---- memory ----
 
 TEST(ContextTest, DroppedChildrenKeepMemoryFlat) {
