@@ -63,6 +63,11 @@ namespace {
 struct MethodUses {
   /// Members joined, detached or handed on, with the first place.
   llvm::DenseMap<const FieldDecl *, const Stmt *> Handled;
+  /// The last place it starts each member, and the last place it joins,
+  /// detaches or hands on each member (in traversal order, which is source
+  /// order): a function whose last start comes before its last join runs
+  /// the threads only while it runs.
+  llvm::DenseMap<const FieldDecl *, const Stmt *> LastStart, LastHandled;
   /// Member functions of the class it calls on `this`.
   llvm::SmallPtrSet<const CXXMethodDecl *, 4> Calls;
   /// It gives `this` away (a call we cannot follow may do anything).
@@ -129,9 +134,11 @@ public:
 private:
   void handled(const FieldDecl *F, const Stmt *At) {
     Uses.Handled.try_emplace(F, At);
+    Uses.LastHandled[F] = At;
   }
   void started(const FieldDecl *F, const Expr *At) {
     Starts.try_emplace(F, At);
+    Uses.LastStart[F] = At;
   }
 
   void visitThreadUse(const FieldDecl *F, const MemberExpr *ME,
@@ -215,6 +222,23 @@ private:
   const ParentMap &Parents;
 };
 
+/// A container of threads constructed with elements: not empty, and not
+/// `pool_(n)`, n default-constructed threads that run nothing.
+bool startsContainer(const Expr *E) {
+  const auto *C = dyn_cast<CXXConstructExpr>(E->IgnoreImplicit());
+  if (!C)
+    return false;
+  // Written arguments only: vector(size_type n, const Allocator & = {}).
+  llvm::SmallVector<const Expr *, 2> Args;
+  for (const Expr *A : C->arguments())
+    if (!isa<CXXDefaultArgExpr>(A))
+      Args.push_back(A);
+  if (Args.empty())
+    return false;
+  return !(Args.size() == 1 &&
+           Args[0]->IgnoreImpCasts()->getType()->isIntegralOrEnumerationType());
+}
+
 } // namespace
 
 static StringRef consequence(const FieldDecl *F,
@@ -248,13 +272,17 @@ void UnjoinedThreadMemberCheck::checkClass(const CXXRecordDecl *RD,
   // Where the class starts its threads: member initializers, constructor
   // initializer lists, and every member function defined in this TU.
   llvm::DenseMap<const FieldDecl *, const Expr *> Starts;
+  // Members started where no function body can join them afterwards.
+  llvm::SmallPtrSet<const FieldDecl *, 4> StartedByInitializer;
   for (const auto &[F, H] : Fields)
     if (const Expr *Init = F->getInClassInitializer())
       if (H == model::Holding::Thread
               ? model::startedConstruct(Init, ThreadTypes, Ctx) != nullptr
               : !isa<InitListExpr>(Init->IgnoreImplicit()) ||
-                    cast<InitListExpr>(Init->IgnoreImplicit())->getNumInits())
+                    cast<InitListExpr>(Init->IgnoreImplicit())->getNumInits()) {
         Starts.try_emplace(F, Init);
+        StartedByInitializer.insert(F);
+      }
 
   llvm::DenseMap<const CXXMethodDecl *, MethodUses> Methods;
   for (const CXXMethodDecl *M : RD->methods()) {
@@ -272,10 +300,10 @@ void UnjoinedThreadMemberCheck::checkClass(const CXXRecordDecl *RD,
         if (It->second == model::Holding::Thread
                 ? model::startedConstruct(E, ThreadTypes, Ctx) ||
                       model::isMoveOf(E)
-                : isa<CXXConstructExpr>(E->IgnoreImplicit()) &&
-                      cast<CXXConstructExpr>(E->IgnoreImplicit())
-                              ->getNumArgs() > 0)
+                : startsContainer(E)) {
           Starts.try_emplace(F, E);
+          StartedByInitializer.insert(F);
+        }
       }
     ParentMap Parents(Def->getBody());
     UseCollector Collector(RD, Fields, ThreadTypes, Ctx, Uses, Starts,
@@ -319,6 +347,24 @@ void UnjoinedThreadMemberCheck::checkClass(const CXXRecordDecl *RD,
   }
 
   const SourceManager &SM = Ctx.getSourceManager();
+  // Every function that starts F joins (or hands on) F after its last start:
+  // a scratch member, `for (...) pool_[i] = std::thread(...); ...;
+  // for (auto &t : pool_) t.join();`, whose threads never outlive the call.
+  auto JoinedWhereStarted = [&](const FieldDecl *F) {
+    if (StartedByInitializer.count(F))
+      return false;
+    for (const auto &[M, Uses] : Methods) {
+      auto Start = Uses.LastStart.find(F);
+      if (Start == Uses.LastStart.end())
+        continue;
+      auto Join = Uses.LastHandled.find(F);
+      if (Join == Uses.LastHandled.end() ||
+          !SM.isBeforeInTranslationUnit(Start->second->getBeginLoc(),
+                                        Join->second->getBeginLoc()))
+        return false;
+    }
+    return true;
+  };
   for (const FieldDecl *F : RD->fields()) {
     auto FieldIt = Fields.find(F);
     if (FieldIt == Fields.end() || JoinedOnDestruction.count(F))
@@ -326,6 +372,8 @@ void UnjoinedThreadMemberCheck::checkClass(const CXXRecordDecl *RD,
     auto StartIt = Starts.find(F);
     if (StartIt == Starts.end())
       continue; // the class never starts it: whoever does owns it
+    if (JoinedWhereStarted(F))
+      continue;
     const SourceLocation Loc = model::reportLoc(F->getLocation(), SM);
     if (!Reported.insert(Loc).second)
       continue;

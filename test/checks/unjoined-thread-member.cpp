@@ -199,6 +199,86 @@ private:
   std::vector<std::thread> workers_;
 };
 
+// Scratch members: every function that starts the threads joins them before
+// it returns, so they never outlive the call (google/benchmark's
+// ThreadRunnerDefault). `pool_(n)` holds n threads that run nothing.
+class ScratchPool {
+public:
+  explicit ScratchPool(int n) : pool_(static_cast<decltype(sizeof(0))>(n)) {}
+  void runAll(void (*fn)(int)) {
+    for (decltype(sizeof(0)) i = 0; i < pool_.size(); ++i)
+      pool_[i] = std::thread(fn, static_cast<int>(i + 1));
+    fn(0);
+    for (std::thread &t : pool_)
+      t.join();
+  }
+
+private:
+  std::vector<std::thread> pool_;
+};
+
+class ScratchThread {
+public:
+  void once() {
+    t_ = std::thread(work);
+    work();
+    t_.join();
+  }
+  void twice() {
+    t_ = std::thread(work);
+    t_.join();
+    t_ = std::thread(work);
+    t_.join();
+  }
+
+private:
+  std::thread t_;
+};
+
+// Joined before it is started again, never after: the last thread is still
+// running when the object dies.
+class Restarts {
+public:
+  void restart() {
+    if (t_.joinable())
+      t_.join();
+    t_ = std::thread(work);
+  }
+
+private:
+  std::thread t_;
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread member 't_' is started but not joined when 'Restarts' is destroyed; this calls std::terminate [tether-unjoined-thread-member]
+};
+
+// One function joins what it starts; another starts and returns.
+class MixedStarts {
+public:
+  void once() {
+    t_ = std::thread(work);
+    t_.join();
+  }
+  void start() { t_ = std::thread(work); }
+
+private:
+  std::thread t_;
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread member 't_' is started but not joined when 'MixedStarts' is destroyed; this calls std::terminate [tether-unjoined-thread-member]
+};
+
+// A scratch start, but the thread is also started by a member initializer
+// that nothing joins.
+class InitializedAndScratch {
+public:
+  InitializedAndScratch() : t_(work) {}
+  void once() {
+    t_ = std::thread(work);
+    t_.join();
+  }
+
+private:
+  std::thread t_;
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread member 't_' is started but not joined when 'InitializedAndScratch' is destroyed; this calls std::terminate [tether-unjoined-thread-member]
+};
+
 // The destructor is defined in another translation unit.
 class Elsewhere {
 public:
