@@ -37,7 +37,7 @@ EscapingReferenceCaptureCheck::EscapingReferenceCaptureCheck(
   OwnerTypes = utils::options::parseStringList(model::AutoJoiningTypes);
   for (StringRef T : utils::options::parseStringList(OwnerTypesOption))
     OwnerTypes.push_back(T);
-  FlowCfg = {ThreadTypes, OwnerTypes, /*ExceptionPaths=*/true};
+  FlowCfg = {ThreadTypes, OwnerTypes, /*ExceptionPaths=*/true, &Throws};
 }
 
 EscapingReferenceCaptureCheck::~EscapingReferenceCaptureCheck() = default;

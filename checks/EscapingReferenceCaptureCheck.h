@@ -69,6 +69,7 @@ private:
   const std::string OwnerTypesOption;
   const std::vector<StringRef> WaitMethods;
   std::vector<StringRef> OwnerTypes;
+  flow::ThrowModel Throws;
   flow::FlowConfig FlowCfg;
   llvm::DenseSet<SourceLocation> Reported;
   /// What is computed once per function, on demand: its statement parents

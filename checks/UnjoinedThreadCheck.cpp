@@ -102,7 +102,8 @@ void UnjoinedThreadCheck::checkFunction(const FunctionDecl *FD,
                                         ASTContext &Ctx) {
   if (!FD->hasBody() || !Analysed.insert(FD->getCanonicalDecl()).second)
     return;
-  const flow::FlowConfig Config{ThreadTypes, OwnerTypes, ExceptionPaths};
+  const flow::FlowConfig Config{ThreadTypes, OwnerTypes, ExceptionPaths,
+                                &Throws};
   const flow::HandleFlow Flow(FD, Ctx, Config);
   if (!Flow.valid())
     return;

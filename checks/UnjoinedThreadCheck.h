@@ -12,6 +12,7 @@
 #define TETHER_CHECKS_UNJOINEDTHREADCHECK_H
 
 #include "clang-tidy/ClangTidyCheck.h"
+#include "utils/HandleFlow.h"
 #include "llvm/ADT/DenseSet.h"
 #include <string>
 #include <vector>
@@ -41,6 +42,7 @@ private:
   const std::string OwnerTypesOption;
   std::vector<StringRef> OwnerTypes; // OwnerTypesOption + the built-in owners
   const bool ExceptionPaths;
+  flow::ThrowModel Throws;
   llvm::DenseSet<const FunctionDecl *> Analysed;
   llvm::DenseSet<SourceLocation> Reported;
 };

@@ -121,6 +121,7 @@ void WaitGroupDoneMissingCheck::check(const MatchFinder::MatchResult &Result) {
   flow::CoverageConfig Config;
   Config.ExceptionPaths = ExceptionPaths;
   Config.EscapeCounts = !Terminates && !flow::isNoThrow(Body);
+  Config.Throws = &Throws;
 
   llvm::SmallVector<const ValueDecl *, 2> Done;
   for (const model::SyncCall &First : Dones) {

@@ -12,6 +12,7 @@
 #define TETHER_CHECKS_WAITGROUPDONEMISSINGCHECK_H
 
 #include "clang-tidy/ClangTidyCheck.h"
+#include "utils/HandleFlow.h"
 #include "utils/SyncModel.h"
 #include "llvm/ADT/DenseSet.h"
 #include <string>
@@ -38,6 +39,7 @@ private:
   const std::vector<model::SyncType> WaitGroupTypes;
   const std::vector<StringRef> CatchingSpawnFunctions;
   const bool ExceptionPaths;
+  flow::ThrowModel Throws;
   llvm::DenseSet<SourceLocation> Reported;
 };
 

@@ -2,6 +2,7 @@
 
 #include "utils/HandleFlow.h"
 #include "utils/ThreadModel.h"
+#include "clang-tidy/utils/ExceptionAnalyzer.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/StmtCXX.h"
@@ -476,7 +477,27 @@ int HandleFlow::deadEdge(const CFGBlock *B, const Start &S) const {
   return 2; // the result is tested in a way we do not follow
 }
 
-bool mayThrow(const Stmt *S) {
+ThrowModel::ThrowModel() : Analyzer(std::make_unique<utils::ExceptionAnalyzer>()) {
+  Analyzer->ignoreBadAlloc(true);
+}
+ThrowModel::~ThrowModel() = default;
+
+bool ThrowModel::bodyMayThrow(const FunctionDecl *FD) {
+  const FunctionDecl *Def = nullptr;
+  if (!FD->hasBody(Def) || !Def)
+    return true;
+  // An override may throw what the called declaration's body does not.
+  if (const auto *Method = dyn_cast<CXXMethodDecl>(Def))
+    if (Method->isVirtual() && !Method->hasAttr<FinalAttr>() &&
+        !Method->getParent()->hasAttr<FinalAttr>())
+      return true;
+  if (Def->isInvalidDecl() || Def->isDependentContext())
+    return true;
+  return Analyzer->analyze(Def).getBehaviour() !=
+         utils::ExceptionAnalyzer::State::NotThrowing;
+}
+
+bool mayThrow(const Stmt *S, ThrowModel *Throws) {
   if (isa<CXXThrowExpr>(S))
     return true;
   const auto *Call = dyn_cast<CallExpr>(S);
@@ -499,16 +520,18 @@ bool mayThrow(const Stmt *S) {
           Method->getNumParams() == 0)
         return false;
     if (const auto *FPT = FD->getType()->getAs<FunctionProtoType>())
-      return !FPT->isNothrow();
+      if (FPT->isNothrow())
+        return false;
+    return !Throws || Throws->bodyMayThrow(FD);
   }
   return true;
 }
 
-const Stmt *throwingStmt(const CFGBlock *B) {
+const Stmt *throwingStmt(const CFGBlock *B, ThrowModel *Throws) {
   for (auto It = B->rbegin(), End = B->rend(); It != End; ++It)
     if (std::optional<CFGStmt> CS = It->getAs<CFGStmt>())
       if (isa<CallExpr, CXXThrowExpr>(CS->getStmt()))
-        return mayThrow(CS->getStmt()) ? CS->getStmt() : nullptr;
+        return mayThrow(CS->getStmt(), Throws) ? CS->getStmt() : nullptr;
   return nullptr;
 }
 
@@ -754,7 +777,8 @@ void HandleFlow::solve() {
       if (!MayThrow || (Next == Exit && EscapeTerminates))
         continue;
       const Stmt *Thrown =
-          tryDispatch(B) ? ThrownIn[B->getBlockID()] : throwingStmt(B);
+          tryDispatch(B) ? ThrownIn[B->getBlockID()]
+                         : throwingStmt(B, Config.Throws);
       if (!Thrown)
         continue;
       llvm::BitVector Live = Out;

@@ -23,7 +23,30 @@
 #include <memory>
 #include <vector>
 
+namespace clang::tidy::utils {
+class ExceptionAnalyzer;
+} // namespace clang::tidy::utils
+
 namespace clang::tidy::tether::flow {
+
+/// Which calls may throw, for one check in one translation unit: a call to a
+/// function not declared noexcept whose body is visible is followed into
+/// that body (clang-tidy's utils::ExceptionAnalyzer, as
+/// bugprone-exception-escape does, std::bad_alloc ignored), so a call that
+/// provably cannot throw adds no exception path. Caches per function.
+class ThrowModel {
+public:
+  ThrowModel();
+  ~ThrowModel();
+  ThrowModel(const ThrowModel &) = delete;
+  ThrowModel &operator=(const ThrowModel &) = delete;
+  /// False if \p FD's visible body cannot throw (only for non-virtual
+  /// functions with a body in the TU).
+  bool bodyMayThrow(const FunctionDecl *FD);
+
+private:
+  std::unique_ptr<utils::ExceptionAnalyzer> Analyzer;
+};
 
 /// What the analysis treats as a thread: the types that must be joined, and
 /// the auto-joining owners that never need it.
@@ -32,6 +55,8 @@ struct FlowConfig {
   llvm::ArrayRef<llvm::StringRef> OwnerTypes;
   /// Follow exception edges (calls that may throw, `throw`).
   bool ExceptionPaths = true;
+  /// Reads callees' bodies; null: a call may throw unless declared noexcept.
+  ThrowModel *Throws = nullptr;
 };
 
 enum class HandleKind {
@@ -145,16 +170,16 @@ private:
 bool isNoThrow(const FunctionDecl *FD);
 
 /// True if \p S can throw: a `throw`, or a call to a function not declared
-/// noexcept. (The CFG adds exception edges after every member call, noexcept
-/// or not.)
+/// noexcept (and, with \p Throws, whose visible body may throw). (The CFG
+/// adds exception edges after every member call, noexcept or not.)
 /// Joins are taken not to throw: join() throws only when misused (not
 /// joinable, or joining itself), and counting it would report every second
 /// thread of `a.join(); b.join();`.
-bool mayThrow(const Stmt *S);
+bool mayThrow(const Stmt *S, ThrowModel *Throws = nullptr);
 
 /// The statement that ends \p B by throwing: its last call or throw, if that
 /// can throw at all.
-const Stmt *throwingStmt(const CFGBlock *B);
+const Stmt *throwingStmt(const CFGBlock *B, ThrowModel *Throws = nullptr);
 
 /// The try statement \p B dispatches an exception for, if \p B is the
 /// dispatch block of a try.

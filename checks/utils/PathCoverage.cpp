@@ -93,7 +93,7 @@ findUncoveredPath(const FunctionDecl *FD, ASTContext &Ctx,
           Thrown = It.Thrown;
       } else if (tryDispatch(Next) ||
                  (Next == Exit && isExceptionEdge(B, I))) {
-        Thrown = throwingStmt(B);
+        Thrown = throwingStmt(B, Config.Throws);
         if (!Thrown)
           continue; // the call cannot throw
       }

@@ -34,12 +34,16 @@ struct Skip {
   SourceLocation Loc;
 };
 
+class ThrowModel; // utils/HandleFlow.h
+
 struct CoverageConfig {
   /// Follow exception edges at all (calls that may throw, `throw`).
   bool ExceptionPaths = true;
   /// Count an exception that leaves the function as an uncovered path (false
   /// when what runs the function terminates on one, as std::thread does).
   bool EscapeCounts = true;
+  /// Reads callees' bodies; null: a call may throw unless declared noexcept.
+  ThrowModel *Throws = nullptr;
 };
 
 /// A path through \p FD's body from its entry to its end on which \p Covers

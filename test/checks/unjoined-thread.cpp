@@ -99,6 +99,62 @@ void throwingCall() {
   t.join();
 }
 
+// A callee whose body is in the TU is read (as bugprone-exception-escape
+// does): one that cannot throw adds no exception path (found in
+// google/benchmark's tests: start, busy-wait, join).
+int ticks() noexcept;
+void busyWait() {
+  const int start = ticks();
+  while (ticks() - start < 100) {
+  }
+}
+void visibleNoThrowCallee() {
+  std::thread t(work);
+  busyWait();
+  t.join();
+}
+
+// ... but one that throws, or calls what may throw, still does.
+void throwsSometimes(int x) {
+  if (x > 3)
+    throw x;
+}
+void callsUnknown() { mayThrow(); }
+void visibleThrowingCallee() {
+  std::thread t(work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 't' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  throwsSometimes(4);
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: note: an exception from this call leaves the scope without join()
+  t.join();
+}
+void visibleCalleeCallsUnknown() {
+  std::thread t(work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 't' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  callsUnknown();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: note: an exception from this call leaves the scope without join()
+  t.join();
+}
+
+// A virtual call may reach an override that throws, whatever the body seen.
+struct Handler {
+  virtual void handle() {}
+};
+void virtualCallee(Handler &h) {
+  std::thread t(work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 't' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  h.handle();
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: note: an exception from this call leaves the scope without join()
+  t.join();
+}
+
+// A recursive callee that cannot throw.
+int depth(int n) { return n > 0 ? depth(n - 1) + 1 : 0; }
+void recursiveNoThrowCallee() {
+  std::thread t(work);
+  depth(10);
+  t.join();
+}
+
 void throwStatement(int x) {
   std::thread t(work);
   // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 't' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]

@@ -79,6 +79,27 @@ void oneBranch(bool b) {
   t.join();
 }
 
+// A callee whose body is in the TU and cannot throw adds no exception path.
+int counter() noexcept;
+void tally() {
+  for (int i = 0; i < 3; ++i)
+    counter();
+}
+void visibleNoThrowInTry() {
+  tether::WaitGroup wg;
+  wg.add(1);
+  std::thread t([&] {
+    try {
+      tally();
+      wg.done();
+    } catch (...) {
+      log();
+    }
+  });
+  wg.wait();
+  t.join();
+}
+
 // An exception caught inside the task skips done().
 void caughtException() {
   tether::WaitGroup wg;
