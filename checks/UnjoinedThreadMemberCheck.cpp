@@ -6,6 +6,7 @@
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/ParentMap.h"
+#include "clang/AST/StmtCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "llvm/ADT/DenseMap.h"
@@ -134,7 +135,17 @@ public:
 private:
   void handled(const FieldDecl *F, const Stmt *At) {
     Uses.Handled.try_emplace(F, At);
-    Uses.LastHandled[F] = At;
+    if (runsInline(At))
+      Uses.LastHandled[F] = At;
+  }
+  /// False inside a catch handler (it runs only when something threw: a
+  /// constructor that joins its threads there still leaves them running
+  /// when it succeeds) or a lambda (it runs when called, if ever).
+  bool runsInline(const Stmt *S) const {
+    for (const Stmt *P = Parents.getParent(S); P; P = Parents.getParent(P))
+      if (isa<CXXCatchStmt, LambdaExpr>(P))
+        return false;
+    return true;
   }
   void started(const FieldDecl *F, const Expr *At) {
     Starts.try_emplace(F, At);

@@ -235,6 +235,40 @@ private:
   std::thread t_;
 };
 
+// Joined after the start only in a catch handler (cpp-httplib's ThreadPool
+// constructor cleans up a partial start) or in a lambda: on the normal path
+// the threads outlive the call.
+class JoinsOnFailure {
+public:
+  JoinsOnFailure() {
+    try {
+      for (int i = 0; i < 4; ++i)
+        workers_.emplace_back(work);
+    } catch (...) {
+      for (auto &w : workers_)
+        w.join();
+      throw;
+    }
+  }
+
+private:
+  std::vector<std::thread> workers_;
+  // CHECK-MESSAGES: :[[@LINE-1]]:28: warning: threads in member 'workers_' are started but not joined when 'JoinsOnFailure' is destroyed; this calls std::terminate [tether-unjoined-thread-member]
+};
+
+class JoinsInLambda {
+public:
+  void start() {
+    t_ = std::thread(work);
+    auto stop = [this] { t_.join(); };
+    (void)stop;
+  }
+
+private:
+  std::thread t_;
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread member 't_' is started but not joined when 'JoinsInLambda' is destroyed; this calls std::terminate [tether-unjoined-thread-member]
+};
+
 // Joined before it is started again, never after: the last thread is still
 // running when the object dies.
 class Restarts {
