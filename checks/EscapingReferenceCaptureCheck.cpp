@@ -54,22 +54,14 @@ void EscapingReferenceCaptureCheck::storeOptions(
 }
 
 void EscapingReferenceCaptureCheck::registerMatchers(MatchFinder *Finder) {
-  // Candidates: every construction of a thread type from a callable and every
-  // call to a spawn function; check() resolves the callable to a lambda and
+  // Candidates: every spawn form of the model (a thread constructed from a
+  // callable, in place in a container, by make_unique / make_shared, a call
+  // to a spawn function); check() resolves the callable to a lambda and
   // decides whether the thread can outlive what it captures.
   Finder->addMatcher(
       expr(model::spawnCandidate(ThreadTypes, SpawnFunctions,
                                  /*CCreate=*/false))
           .bind("spawn"),
-      this);
-  // workers_.emplace_back([&] {...}): the container constructs the thread
-  // from the lambda in a header we do not analyse.
-  Finder->addMatcher(
-      cxxMemberCallExpr(
-          callee(cxxMethodDecl(
-              hasAnyName("emplace_back", "emplace", "emplace_front"))),
-          argumentCountIs(1))
-          .bind("emplace"),
       this);
 }
 
@@ -341,11 +333,22 @@ EscapingReferenceCaptureCheck::fateOfConstruct(const Expr *Construct,
   }
   // std::thread([&] {...}).detach()
   if (const auto *ME = dyn_cast<MemberExpr>(Use)) {
-    if (nameIn(ME->getMemberDecl(), {"detach"}))
-      if (const auto *Call =
-              dyn_cast_or_null<CXXMemberCallExpr>(PM.getParent(ME)))
-        return {Outlives::Detached, Call, nullptr};
+    if (const auto *Call = dyn_cast_or_null<CXXMemberCallExpr>(PM.getParent(ME)))
+      if (auto D = model::dischargeCall(Call, ThreadTypes))
+        if (D->first == model::Discharge::Detach)
+          return {Outlives::Detached, Call, nullptr};
     return {};
+  }
+  // new std::thread([&] {...}): where the pointer goes decides;
+  // std::unique_ptr<std::thread>(new std::thread(...)) owns it.
+  if (isa<CXXNewExpr>(Use)) {
+    const Stmt *Owner = useOf(cast<Expr>(Use), PM, Inner);
+    if (const auto *UP = dyn_cast_or_null<CXXConstructExpr>(Owner))
+      if (UP->getNumArgs() == 1 && !UP->getConstructor()->isCopyOrMoveConstructor())
+        Owner = useOf(UP, PM, Inner);
+    if (!Owner)
+      return {};
+    Use = Owner;
   }
   if (const auto *Ret = dyn_cast<ReturnStmt>(Use))
     return {Outlives::Returned, Ret, nullptr};
@@ -382,6 +385,29 @@ EscapingReferenceCaptureCheck::fateOfConstruct(const Expr *Construct,
   return {};
 }
 
+EscapingReferenceCaptureCheck::Outlives
+EscapingReferenceCaptureCheck::fateInContainer(const Expr *Container,
+                                               const CXXMemberCallExpr *Spawn,
+                                               const FunctionDecl *FD,
+                                               ASTContext &Ctx) {
+  if (const ValueDecl *Owner = outlivingOwner(Container)) {
+    // A join loop over the container later in this function ends every
+    // thread in it before the captured locals die (out.clear() after it
+    // changes nothing).
+    const SourceManager &SM = Ctx.getSourceManager();
+    for (const model::ElementLoop &L :
+         model::elementLoopsIn(FD->getBody(), ThreadTypes))
+      if (L.Container == Owner && L.Kind == model::Discharge::Join &&
+          isAfter(L.Loop->getBeginLoc(), Spawn->getEndLoc(), SM))
+        return {};
+    return {Outlives::Stored, Spawn, Owner};
+  }
+  // A local container: its detach loops, and where it is moved, decide.
+  if (const VarDecl *Local = localObject(Container, FD))
+    return fateOfLocalThread(Local, Spawn, FD, Ctx);
+  return {};
+}
+
 /// The function whose body holds the lambda, when it can be analysed: it has
 /// a body and is not a template pattern (its instantiations are analysed).
 static const FunctionDecl *enclosingFunction(const LambdaExpr *Lambda) {
@@ -398,16 +424,17 @@ static bool isOwnLocal(const ValueDecl *D, const FunctionDecl *FD) {
          dyn_cast<FunctionDecl>(VD->getParentFunctionOrMethod()) == FD;
 }
 
-/// True if \p S calls a method named detach anywhere: a cheap filter before
-/// following `this` captures, which only a detach lets dangle.
-static bool mentionsDetach(const Stmt *S) {
+/// True if \p S detaches a thread anywhere: a cheap filter before following
+/// `this` captures, which only a detach lets dangle.
+static bool mentionsDetach(const Stmt *S,
+                           llvm::ArrayRef<StringRef> ThreadTypes) {
   if (!S)
     return false;
-  if (const auto *MC = dyn_cast<CXXMemberCallExpr>(S))
-    if (nameIn(MC->getMethodDecl(), {"detach"}))
+  if (auto D = model::dischargeCall(S, ThreadTypes))
+    if (D->first == model::Discharge::Detach)
       return true;
   for (const Stmt *Child : S->children())
-    if (mentionsDetach(Child))
+    if (mentionsDetach(Child, ThreadTypes))
       return true;
   return false;
 }
@@ -415,21 +442,6 @@ static bool mentionsDetach(const Stmt *S) {
 void EscapingReferenceCaptureCheck::check(
     const MatchFinder::MatchResult &Result) {
   ASTContext &Ctx = *Result.Context;
-
-  if (const auto *MC = Result.Nodes.getNodeAs<CXXMemberCallExpr>("emplace")) {
-    const Expr *Obj = MC->getImplicitObjectArgument();
-    if (!Obj ||
-        model::holdingOf(Obj->getType(), ThreadTypes, {}, Ctx) ==
-            model::Holding::None)
-      return;
-    const model::ResolvedCallable R = model::resolveCallable(MC->getArg(0));
-    const FunctionDecl *FD = R.Lambda ? enclosingFunction(R.Lambda) : nullptr;
-    if (!FD)
-      return;
-    if (const ValueDecl *Owner = outlivingOwner(Obj))
-      report(R.Lambda, MC, FD, {Outlives::Stored, MC, Owner}, Ctx);
-    return;
-  }
 
   const auto *E = Result.Nodes.getNodeAs<Expr>("spawn");
   const std::optional<model::Spawn> S =
@@ -449,12 +461,16 @@ void EscapingReferenceCaptureCheck::check(
     else if (C.capturesVariable() && C.getCaptureKind() == LCK_ByRef)
       Locals |= isOwnLocal(C.getCapturedVar(), FD);
   }
-  if (!Locals && !(This && mentionsDetach(FD->getBody())))
+  if (!Locals && !(This && mentionsDetach(FD->getBody(), ThreadTypes)))
     return;
 
   Outlives Why;
-  if (S->Kind == model::SpawnKind::ThreadConstruct) {
+  if (S->Kind == model::SpawnKind::ThreadConstruct ||
+      S->Kind == model::SpawnKind::MakeOwned) {
     Why = fateOfConstruct(S->Site, FD, Ctx);
+  } else if (S->Kind == model::SpawnKind::InPlace) {
+    Why = fateInContainer(S->Container, cast<CXXMemberCallExpr>(S->Site), FD,
+                          Ctx);
   } else if (const auto *Call = dyn_cast<CXXMemberCallExpr>(S->Site)) {
     Why = ownerFate(Call->getImplicitObjectArgument(), Call, FD, Ctx);
   }

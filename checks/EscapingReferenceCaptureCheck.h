@@ -55,6 +55,8 @@ public:
   };
 
 private:
+  Outlives fateInContainer(const Expr *Container, const CXXMemberCallExpr *Spawn,
+                           const FunctionDecl *FD, ASTContext &Ctx);
   Outlives fateOfConstruct(const Expr *Construct, const FunctionDecl *FD,
                            ASTContext &Ctx);
   Outlives fateOfLocalThread(const VarDecl *Handle, const Expr *Construct,

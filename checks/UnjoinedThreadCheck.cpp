@@ -3,6 +3,7 @@
 #include "UnjoinedThreadCheck.h"
 #include "clang-tidy/utils/OptionsUtils.h"
 #include "utils/HandleFlow.h"
+#include "utils/SpawnModel.h"
 #include "utils/ThreadModel.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
@@ -35,12 +36,20 @@ void UnjoinedThreadCheck::registerMatchers(MatchFinder *Finder) {
   if (!ThreadTypes.empty() && getLangOpts().CPlusPlus) {
     const auto ThreadRecord = recordType(
         hasDeclaration(cxxRecordDecl(model::threadClass(ThreadTypes))));
-    // A local thread object: its function is analysed once, path by path.
+    const auto ThreadArg = templateArgument(
+        refersToType(hasUnqualifiedDesugaredType(ThreadRecord)));
+    // A local thread object, a local container of threads (vector<thread>,
+    // ...), a smart or raw pointer to a thread: its function is analysed
+    // once, path by path (HandleFlow decides what it holds).
     Finder->addMatcher(
         varDecl(hasLocalStorage(),
                 // a by-value parameter may never have been started
                 unless(parmVarDecl()),
-                hasType(hasUnqualifiedDesugaredType(ThreadRecord)))
+                hasType(hasUnqualifiedDesugaredType(anyOf(
+                    ThreadRecord,
+                    pointerType(pointee(hasUnqualifiedDesugaredType(ThreadRecord))),
+                    recordType(hasDeclaration(classTemplateSpecializationDecl(
+                        hasAnyTemplateArgument(ThreadArg))))))))
             .bind("local"),
         this);
     // A thread constructed from a callable as a temporary whose value is
@@ -87,15 +96,34 @@ void UnjoinedThreadCheck::check(const MatchFinder::MatchResult &Result) {
     checkTemporaries(Holder, *Result.Context);
 }
 
-/// Names the handle for a message: "thread 't'".
-static std::string handleName(const VarDecl *VD) {
-  return ("thread '" + VD->getName() + "'").str();
+/// Names the handle for a message: "thread 't'", "threads in 'v'",
+/// "thread owned by 'p'".
+static std::string handleName(const flow::Start &S) {
+  const std::string Name = S.Handle->getName().str();
+  switch (S.Kind) {
+  case flow::HandleKind::Container:
+    return "threads in '" + Name + "'";
+  case flow::HandleKind::Owned:
+    return "thread owned by '" + Name + "'";
+  default:
+    return "thread '" + Name + "'";
+  }
 }
 
-static StringRef consequence(const VarDecl *VD, ASTContext &Ctx) {
-  return model::terminatesWhenJoinable(model::recordOf(VD->getType()), Ctx)
-             ? "this calls std::terminate"
-             : "its owner can no longer wait for it";
+/// The thread class a start's handle holds.
+static const CXXRecordDecl *threadClassOf(const flow::Start &S) {
+  if (const auto *C = dyn_cast<CXXConstructExpr>(S.Site))
+    return C->getConstructor()->getParent();
+  if (const std::optional<model::Spawn> Sp = model::asSpawn(
+          S.Site, {"::std::thread", "::std::jthread"}, {}))
+    return Sp->ThreadClass;
+  return model::recordOf(S.Handle->getType());
+}
+
+static StringRef consequence(const flow::Start &S, ASTContext &Ctx) {
+  return model::terminatesWhenJoinable(threadClassOf(S), Ctx)
+             ? model::TerminateConsequence
+             : model::UnwaitableConsequence;
 }
 
 void UnjoinedThreadCheck::checkFunction(const FunctionDecl *FD,
@@ -114,7 +142,8 @@ void UnjoinedThreadCheck::checkFunction(const FunctionDecl *FD,
       continue;
     const VarDecl *VD = S->Handle;
     const bool C = S->Kind == flow::HandleKind::CHandle;
-    StringRef JoinName = "join()";
+    const bool Elements = S->Kind == flow::HandleKind::Container;
+    std::string JoinName = "join()";
     if (C)
       JoinName = cast<CallExpr>(S->CreateCall)
                              ->getDirectCallee()
@@ -122,6 +151,8 @@ void UnjoinedThreadCheck::checkFunction(const FunctionDecl *FD,
                              .starts_with("thrd_")
                      ? "thrd_join()"
                      : "pthread_join()";
+    else if (Elements)
+      JoinName = "joining the threads in '" + VD->getName().str() + "'";
 
     SourceLocation WarnLoc;
     if (C) {
@@ -130,19 +161,27 @@ void UnjoinedThreadCheck::checkFunction(const FunctionDecl *FD,
         continue;
       diag(WarnLoc, "%0 may be neither joined nor detached; nobody can wait "
                     "for it any more")
-          << handleName(VD);
+          << handleName(*S);
     } else if (L->Kind == flow::LeakKind::Overwritten) {
       WarnLoc = model::reportLoc(L->At->getBeginLoc(), SM);
       if (!firstReportAt(WarnLoc))
         continue;
       diag(WarnLoc, "%0 may be overwritten while joinable; %1")
-          << handleName(VD) << consequence(VD, Ctx);
+          << handleName(*S) << consequence(*S, Ctx);
+    } else if (L->Kind == flow::LeakKind::Destroyed) {
+      WarnLoc = model::reportLoc(flow::exitLoc(L->At), SM);
+      if (!firstReportAt(WarnLoc))
+        continue;
+      diag(WarnLoc, "%0 may be %select{destroyed|deleted}1 here while "
+                    "joinable; %2")
+          << handleName(*S) << isa<CXXDeleteExpr>(L->At)
+          << consequence(*S, Ctx);
     } else {
       WarnLoc = model::reportLoc(VD->getLocation(), SM);
       if (!firstReportAt(WarnLoc))
         continue;
       diag(WarnLoc, "%0 may be destroyed while joinable; %1")
-          << handleName(VD) << consequence(VD, Ctx);
+          << handleName(*S) << consequence(*S, Ctx);
     }
 
     const SourceLocation StartLoc =
@@ -170,6 +209,8 @@ void UnjoinedThreadCheck::checkFunction(const FunctionDecl *FD,
         diag(ExitLoc, "the handle is overwritten here without %0",
              DiagnosticIDs::Note)
             << JoinName;
+      break;
+    case flow::LeakKind::Destroyed:
       break;
     }
     diag(WarnLoc, model::OwnerRemedy, DiagnosticIDs::Note);
@@ -267,8 +308,8 @@ void UnjoinedThreadCheck::checkTemporary(const CXXConstructExpr *Construct,
   const bool Terminates = model::terminatesWhenJoinable(
       Construct->getConstructor()->getParent(), Ctx);
   diag(Loc, "temporary thread is destroyed while joinable; %0")
-      << (Terminates ? "this calls std::terminate"
-                     : "its owner can no longer wait for it");
+      << (Terminates ? model::TerminateConsequence
+                     : model::UnwaitableConsequence);
   diag(Loc, model::OwnerRemedy, DiagnosticIDs::Note);
 }
 

@@ -156,6 +156,7 @@ private:
                       const Stmt *P) {
     switch (model::classifyThreadUse(ME, P, ThreadTypes)) {
     case model::HandleUse::Join:
+    case model::HandleUse::Detach:
     case model::HandleUse::Escape:
       handled(F, P ? P : ME);
       return;
@@ -451,6 +452,7 @@ void UnjoinedThreadMemberCheck::noteStaticUse(const DeclRefExpr *Ref,
   StaticThread &S = Statics[VD->getCanonicalDecl()];
   switch (model::classifyThreadUse(Ref, Parent, ThreadTypes)) {
   case model::HandleUse::Join:
+  case model::HandleUse::Detach:
   case model::HandleUse::Escape:
     S.Handled = true;
     return;

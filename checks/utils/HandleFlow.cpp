@@ -3,7 +3,9 @@
 #include "utils/HandleFlow.h"
 #include "utils/ThreadModel.h"
 #include "clang-tidy/utils/ExceptionAnalyzer.h"
+#include "utils/SpawnModel.h"
 #include "clang/AST/ASTContext.h"
+#include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/StmtCXX.h"
 #include "llvm/ADT/BitVector.h"
@@ -103,25 +105,47 @@ HandleFlow::HandleFlow(const FunctionDecl *FD, ASTContext &Ctx,
   // An exception escaping a noexcept function, or main, terminates whether
   // or not a thread is left running: only exceptions caught inside count.
   EscapeTerminates = isNoThrow(FD) || FD->isMain();
-  collect();
+  collect(Body);
   solve();
 }
 
-bool HandleFlow::isTrackedObject(const VarDecl *VD) const {
+std::optional<HandleKind> HandleFlow::trackedKind(const VarDecl *VD) const {
   if (!VD)
-    return false;
+    return std::nullopt;
   auto It = TrackedCache.find(VD);
   if (It != TrackedCache.end())
     return It->second;
-  bool Tracked = false;
+  std::optional<HandleKind> Kind;
+  const QualType T = VD->getType();
+  auto MustJoin = [&](const CXXRecordDecl *RD) {
+    return RD && model::isRecordOf(RD, Config.ThreadTypes, Ctx) &&
+           !model::isRecordOf(RD, Config.OwnerTypes, Ctx);
+  };
   if (VD->hasLocalStorage() && !isa<ParmVarDecl>(VD) &&
-      !VD->getType()->isReferenceType() && !VD->getType()->isArrayType()) {
-    const CXXRecordDecl *RD = model::recordOf(VD->getType());
-    Tracked = RD && model::isRecordOf(RD, Config.ThreadTypes, Ctx) &&
-              !model::isRecordOf(RD, Config.OwnerTypes, Ctx);
+      !T->isReferenceType() && !T->isArrayType() && !T->isDependentType()) {
+    if (T->isPointerType()) {
+      if (MustJoin(T->getPointeeType()->getAsCXXRecordDecl()))
+        Kind = HandleKind::Raw;
+    } else if (const CXXRecordDecl *RD = model::recordOf(T)) {
+      const auto *Spec = dyn_cast<ClassTemplateSpecializationDecl>(RD);
+      const std::string Name = Spec ? Spec->getQualifiedNameAsString() : "";
+      if (MustJoin(RD)) {
+        Kind = HandleKind::Object;
+      } else if (Name == "std::unique_ptr") {
+        // A shared_ptr may share the thread with owners elsewhere (as in
+        // model::holdingOf): not followed.
+        const TemplateArgumentList &Args = Spec->getTemplateArgs();
+        if (Args.size() >= 1 && Args[0].getKind() == TemplateArgument::Type &&
+            MustJoin(Args[0].getAsType()->getAsCXXRecordDecl()))
+          Kind = HandleKind::Owned;
+      } else if (Name != "std::optional" &&
+                 MustJoin(model::elementThreadClass(T, Config.ThreadTypes))) {
+        Kind = HandleKind::Container;
+      }
+    }
   }
-  TrackedCache[VD] = Tracked;
-  return Tracked;
+  TrackedCache[VD] = Kind;
+  return Kind;
 }
 
 bool HandleFlow::isCHandleVar(const VarDecl *VD) const {
@@ -163,7 +187,7 @@ bool HandleFlow::sameCondition(const Expr *A, const Expr *B) const {
   return IA == IB;
 }
 
-void HandleFlow::collect() {
+void HandleFlow::collect(const Stmt *Body) {
   // C handles are the locals whose address a create function receives;
   // detached attribute objects are those passed to pthread_attr_setdetachstate.
   for (const CFGBlock *B : *TheCFG)
@@ -182,6 +206,19 @@ void HandleFlow::collect() {
         }
       }
 
+  // Join loops over local containers of threads: the loop's condition (or
+  // the std::for_each call) joins every element.
+  for (const model::ElementLoop &L :
+       model::elementLoopsIn(Body, Config.ThreadTypes)) {
+    const auto *VD = dyn_cast<VarDecl>(L.Container);
+    if (trackedKind(VD) != HandleKind::Container)
+      continue;
+    LoopPoints[L.Point] = {VD, L.Kind == model::Discharge::Join
+                                   ? EventKind::Join
+                                   : EventKind::Detach};
+    LoopsOf[VD].push_back(L.Loop);
+  }
+
   for (const CFGBlock *B : *TheCFG) {
     unsigned Index = 0;
     for (const CFGElement &E : *B) {
@@ -189,7 +226,8 @@ void HandleFlow::collect() {
         collectStmt(B, Index, CS->getStmt());
       } else if (std::optional<CFGAutomaticObjDtor> D =
                      E.getAs<CFGAutomaticObjDtor>()) {
-        if (isTrackedObject(D->getVarDecl()))
+        const std::optional<HandleKind> K = trackedKind(D->getVarDecl());
+        if (K && K != HandleKind::Raw)
           addEvent(D->getVarDecl(), B, Index, EventKind::Exit,
                    D->getTriggerStmt());
       } else if (std::optional<CFGLifetimeEnds> L =
@@ -203,7 +241,311 @@ void HandleFlow::collect() {
   }
 }
 
+void HandleFlow::startAt(const VarDecl *VD, HandleKind Kind, const Expr *Site,
+                         const CFGBlock *B, unsigned Index) {
+  auto St = std::make_unique<Start>();
+  St->Handle = VD;
+  St->Kind = Kind;
+  St->Site = Site;
+  St->Block = B;
+  St->Index = Index;
+  addStart(std::move(St));
+}
+
+bool HandleFlow::insideElementLoop(const Stmt *S, const VarDecl *VD) const {
+  auto It = LoopsOf.find(VD);
+  if (It == LoopsOf.end())
+    return false;
+  for (const Stmt *P = S; P; P = Parents->getParent(P))
+    if (llvm::is_contained(It->second, P))
+      return true;
+  return false;
+}
+
+std::optional<HandleFlow::EventKind>
+HandleFlow::threadMethodEvent(const CXXMethodDecl *M) const {
+  if (!M || !M->getDeclName().isIdentifier() ||
+      !model::isRecordOf(M->getParent(), Config.ThreadTypes, Ctx))
+    return EventKind::Escape;
+  llvm::SmallVector<llvm::StringRef, 12> Neutral;
+  llvm::StringRef(model::NeutralThreadMethods).split(Neutral, ';');
+  if (M->getName() == "join")
+    return EventKind::Join;
+  if (M->getName() == "detach")
+    return EventKind::Detach;
+  if (llvm::is_contained(Neutral, M->getName()) || M->isConst())
+    return std::nullopt;
+  return EventKind::Escape;
+}
+
+/// The thread a started `new` expression constructs: `new std::thread(f)`.
+static const CXXConstructExpr *
+startedNew(const Expr *E, llvm::ArrayRef<llvm::StringRef> ThreadTypes,
+           ASTContext &Ctx) {
+  const auto *New = dyn_cast_or_null<CXXNewExpr>(model::ignoreWrappers(E));
+  if (!New || New->isArray())
+    return nullptr;
+  return model::startedConstruct(New->getConstructExpr(), ThreadTypes, Ctx);
+}
+
+/// The thread an owning pointer is initialised with or assigned: the
+/// make_unique / make_shared call that starts it, or the construction in
+/// `std::unique_ptr<std::thread>(new std::thread(f))`.
+static const Expr *startedOwned(const Expr *E,
+                                llvm::ArrayRef<llvm::StringRef> ThreadTypes,
+                                ASTContext &Ctx) {
+  E = model::ignoreWrappers(E);
+  if (!E)
+    return nullptr;
+  if (const auto *Call = dyn_cast<CallExpr>(E))
+    if (std::optional<model::Spawn> S = model::asSpawn(Call, ThreadTypes, {}))
+      if (S->Kind == model::SpawnKind::MakeOwned)
+        return Call;
+  if (const auto *C = dyn_cast<CXXConstructExpr>(E)) {
+    if (C->getNumArgs() == 1 && C->getConstructor()->isCopyOrMoveConstructor())
+      return startedOwned(C->getArg(0), ThreadTypes, Ctx);
+    if (C->getNumArgs() >= 1)
+      return startedNew(C->getArg(0), ThreadTypes, Ctx);
+  }
+  return nullptr;
+}
+
+void HandleFlow::collectIndirect(const CFGBlock *B, unsigned Index,
+                                 const Stmt *S) {
+  // auto p = std::make_unique<std::thread>(f); std::thread *p = new ...;
+  if (const auto *DS = dyn_cast<DeclStmt>(S)) {
+    if (!DS->isSingleDecl())
+      return;
+    const auto *VD = dyn_cast<VarDecl>(DS->getSingleDecl());
+    const std::optional<HandleKind> K = trackedKind(VD);
+    if (!K || !VD->getInit())
+      return;
+    const Expr *Site = nullptr;
+    if (K == HandleKind::Owned)
+      Site = startedOwned(VD->getInit(), Config.ThreadTypes, Ctx);
+    else if (K == HandleKind::Raw)
+      Site = startedNew(VD->getInit(), Config.ThreadTypes, Ctx);
+    if (Site)
+      startAt(VD, *K, Site, B, Index);
+    return;
+  }
+
+  // delete p;
+  if (const auto *Del = dyn_cast<CXXDeleteExpr>(S)) {
+    const auto *VD = dyn_cast_or_null<VarDecl>(model::handleDecl(Del->getArgument()));
+    if (trackedKind(VD) == HandleKind::Raw)
+      addEvent(VD, B, Index, EventKind::Destroy, Del);
+    return;
+  }
+
+  if (const auto *MC = dyn_cast<CXXMemberCallExpr>(S)) {
+    const Expr *Obj = MC->getImplicitObjectArgument();
+    if (!Obj)
+      return;
+    const CXXMethodDecl *M = MC->getMethodDecl();
+    const Expr *Bare = Obj->IgnoreParenImpCasts();
+    // p->join(), (*p).detach(): a thread reached through a pointer.
+    const bool Through =
+        isa<CXXOperatorCallExpr>(Bare) || isa<UnaryOperator>(Bare) ||
+        Bare->getType()->isPointerType();
+    const auto *VD = dyn_cast_or_null<VarDecl>(model::handleDecl(Obj));
+    const std::optional<HandleKind> K = trackedKind(VD);
+    if (!K || K == HandleKind::Object)
+      return;
+    if ((K == HandleKind::Owned && Through) || K == HandleKind::Raw) {
+      if (std::optional<EventKind> E = threadMethodEvent(M))
+        addEvent(VD, B, Index, *E, MC);
+      return;
+    }
+    if (K == HandleKind::Owned) {
+      // p.reset(...), p.release(), p.get(), if (p)
+      const llvm::StringRef Name =
+          M && M->getDeclName().isIdentifier() ? M->getName() : "";
+      if (Name == "reset") {
+        addEvent(VD, B, Index, EventKind::Destroy, MC);
+        if (MC->getNumArgs() == 1)
+          if (const Expr *Site =
+                  startedNew(MC->getArg(0), Config.ThreadTypes, Ctx))
+            startAt(VD, *K, Site, B, Index);
+      } else if (!(isa_and_nonnull<CXXConversionDecl>(M) ||
+                   (M && M->isConst() && Name != "get"))) {
+        addEvent(VD, B, Index, EventKind::Escape, MC);
+      }
+      return;
+    }
+    // A container of threads.
+    if (insideElementLoop(MC, VD))
+      return;
+    if (std::optional<model::Spawn> Sp =
+            model::asSpawn(MC, Config.ThreadTypes, {})) {
+      if (Sp->Kind == model::SpawnKind::InPlace)
+        startAt(VD, *K, MC, B, Index);
+      return;
+    }
+    const llvm::StringRef Name =
+        M && M->getDeclName().isIdentifier() ? M->getName() : "";
+    if (llvm::is_contained({"push_back", "push_front", "insert", "emplace_back",
+                            "emplace_front", "emplace", "try_emplace"},
+                           Name)) {
+      // v.push_back(std::thread(f)) starts; a thread moved in carries its
+      // own duty (discharged where it was moved from): not followed.
+      for (const Expr *Arg : MC->arguments())
+        if (const CXXConstructExpr *C =
+                model::startedConstruct(Arg, Config.ThreadTypes, Ctx)) {
+          startAt(VD, *K, C, B, Index);
+          return;
+        }
+      addEvent(VD, B, Index, EventKind::Escape, MC);
+      return;
+    }
+    if (llvm::is_contained({"size", "empty", "capacity", "max_size", "reserve",
+                            "begin", "end", "cbegin", "cend", "rbegin",
+                            "rend"},
+                           Name))
+      return;
+    if (llvm::is_contained({"clear", "pop_back", "pop_front", "erase",
+                            "resize", "assign"},
+                           Name)) {
+      addEvent(VD, B, Index, EventKind::Destroy, MC);
+      return;
+    }
+    if (llvm::is_contained({"at", "back", "front"}, Name)) {
+      // v.back().get_id() reads; v.back().join() alone joins one element
+      // of many: not followed.
+      const auto *P = dyn_cast_or_null<MemberExpr>(
+          Parents->getParentIgnoreParenImpCasts(const_cast<CXXMemberCallExpr *>(MC)));
+      if (P && !threadMethodEvent(dyn_cast<CXXMethodDecl>(P->getMemberDecl())))
+        return;
+    }
+    addEvent(VD, B, Index, EventKind::Escape, MC);
+    return;
+  }
+
+  // p = std::make_unique<std::thread>(f); v = {}; v[i] = std::thread(f);
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(S)) {
+    if (Op->getNumArgs() == 0)
+      return;
+    const Expr *Lhs = Op->getArg(0)->IgnoreParenImpCasts();
+    if (Op->getOperator() == OO_Equal && Op->getNumArgs() == 2) {
+      // v[i] = std::thread(f)
+      if (const auto *Sub = dyn_cast<CXXOperatorCallExpr>(Lhs))
+        if (Sub->getOperator() == OO_Subscript && Sub->getNumArgs() == 2) {
+          const auto *VD =
+              dyn_cast_or_null<VarDecl>(model::handleDecl(Sub->getArg(0)));
+          if (trackedKind(VD) == HandleKind::Container) {
+            if (const CXXConstructExpr *C = model::startedConstruct(
+                    Op->getArg(1), Config.ThreadTypes, Ctx))
+              startAt(VD, HandleKind::Container, C, B, Index);
+            else if (!insideElementLoop(Op, VD))
+              addEvent(VD, B, Index, EventKind::Escape, Op);
+          }
+          return;
+        }
+      const auto *DRE = dyn_cast<DeclRefExpr>(Lhs);
+      const auto *VD = DRE ? dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+      const std::optional<HandleKind> K = trackedKind(VD);
+      if (K == HandleKind::Owned || K == HandleKind::Container) {
+        addEvent(VD, B, Index, EventKind::Destroy, Op);
+        if (K == HandleKind::Owned)
+          if (const Expr *Site = startedOwned(Op->getArg(1), Config.ThreadTypes, Ctx))
+            startAt(VD, *K, Site, B, Index);
+      }
+      return;
+    }
+    if (Op->getOperator() == OO_Subscript && Op->getNumArgs() == 2) {
+      // v[i].get_id() reads; anything else done with an element (a join of
+      // one element, a move out of it) is not followed.
+      const auto *VD = dyn_cast_or_null<VarDecl>(model::handleDecl(Op->getArg(0)));
+      if (trackedKind(VD) != HandleKind::Container || insideElementLoop(Op, VD))
+        return;
+      const Stmt *P =
+          Parents->getParentIgnoreParenImpCasts(const_cast<CXXOperatorCallExpr *>(Op));
+      if (const auto *ME = dyn_cast_or_null<MemberExpr>(P))
+        if (!threadMethodEvent(dyn_cast<CXXMethodDecl>(ME->getMemberDecl())))
+          return;
+      // The assignment `v[i] = ...` is handled at the assignment.
+      if (const auto *Assign = dyn_cast_or_null<CXXOperatorCallExpr>(P))
+        if (Assign->getOperator() == OO_Equal &&
+            Assign->getArg(0)->IgnoreParenImpCasts() == Op)
+          return;
+      addEvent(VD, B, Index, EventKind::Escape, Op);
+    }
+    return;
+  }
+
+  // Any other use of the variable: neutral where known, else an escape.
+  const auto *DRE = dyn_cast<DeclRefExpr>(S);
+  const auto *VD = DRE ? dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+  const std::optional<HandleKind> K = trackedKind(VD);
+  if (!K || K == HandleKind::Object)
+    return;
+  const Stmt *Parent =
+      Parents->getParentIgnoreParenImpCasts(const_cast<DeclRefExpr *>(DRE));
+  // Member calls, subscripts, assignments, delete: handled there.
+  if (isa_and_nonnull<MemberExpr, CXXDeleteExpr>(Parent))
+    return;
+  if (const auto *Op = dyn_cast_or_null<CXXOperatorCallExpr>(Parent)) {
+    if (Op->getNumArgs() >= 1 && Op->getArg(0)->IgnoreParenImpCasts() == DRE) {
+      if (Op->getOperator() == OO_Subscript || Op->getOperator() == OO_Equal)
+        return;
+      if (Op->getOperator() == OO_Arrow || Op->getOperator() == OO_Star) {
+        // p->join() is handled at the call; `*p` handed on escapes.
+        if (isa_and_nonnull<MemberExpr>(Parents->getParentIgnoreParenImpCasts(
+                const_cast<CXXOperatorCallExpr *>(Op))))
+          return;
+      }
+    }
+    if (Op->isComparisonOp())
+      return;
+  }
+  if (K == HandleKind::Container && insideElementLoop(DRE, VD))
+    return;
+  if (K == HandleKind::Raw) {
+    if (const auto *UO = dyn_cast_or_null<UnaryOperator>(Parent))
+      if (UO->getOpcode() == UO_Deref &&
+          isa_and_nonnull<MemberExpr>(Parents->getParentIgnoreParenImpCasts(
+              const_cast<UnaryOperator *>(UO))))
+        return;
+    if (const auto *BO = dyn_cast_or_null<BinaryOperator>(Parent)) {
+      if (BO->isEqualityOp())
+        return;
+      if (BO->getOpcode() == BO_Assign &&
+          BO->getLHS()->IgnoreParenImpCasts() == DRE) {
+        if (const Expr *Site = startedNew(BO->getRHS(), Config.ThreadTypes, Ctx))
+          startAt(VD, *K, Site, B, Index);
+        else
+          addEvent(VD, B, Index, EventKind::Escape, DRE);
+        return;
+      }
+    }
+    if (isa_and_nonnull<IfStmt, WhileStmt, ForStmt, ConditionalOperator>(Parent) ||
+        (isa_and_nonnull<UnaryOperator>(Parent) &&
+         cast<UnaryOperator>(Parent)->getOpcode() == UO_LNot))
+      return;
+  }
+  if (model::classifyThreadUse(DRE, Parent, Config.ThreadTypes) ==
+      model::HandleUse::Neutral)
+    return;
+  addEvent(VD, B, Index, EventKind::Escape, DRE);
+}
+
 void HandleFlow::collectStmt(const CFGBlock *B, unsigned Index, const Stmt *S) {
+  // A join loop's condition, or std::for_each(..., mem_fn(&thread::join)).
+  if (auto It = LoopPoints.find(S); It != LoopPoints.end()) {
+    addEvent(It->second.first, B, Index, It->second.second, S);
+    return;
+  }
+  // [&v] { ... }: someone else may now join it.
+  if (const auto *Lambda = dyn_cast<LambdaExpr>(S)) {
+    for (const LambdaCapture &C : Lambda->captures())
+      if (C.capturesVariable())
+        if (const auto *VD = dyn_cast<VarDecl>(C.getCapturedVar()))
+          if (trackedKind(VD) || isCHandleVar(VD))
+            addEvent(VD, B, Index, EventKind::Escape, S);
+    return;
+  }
+  collectIndirect(B, Index, S);
+
   // std::thread t(f);
   if (const auto *DS = dyn_cast<DeclStmt>(S)) {
     if (!DS->isSingleDecl())
@@ -234,13 +576,12 @@ void HandleFlow::collectStmt(const CFGBlock *B, unsigned Index, const Stmt *S) {
       return;
     const auto *ME = dyn_cast<MemberExpr>(MC->getCallee()->IgnoreParens());
     switch (model::classifyThreadUse(DRE, ME, Config.ThreadTypes)) {
-    case model::HandleUse::Join: {
-      const auto *Method = MC->getMethodDecl();
-      const bool Detach = Method && Method->getDeclName().isIdentifier() &&
-                          Method->getName() == "detach";
-      addEvent(VD, B, Index, Detach ? EventKind::Detach : EventKind::Join, S);
+    case model::HandleUse::Join:
+      addEvent(VD, B, Index, EventKind::Join, S);
       return;
-    }
+    case model::HandleUse::Detach:
+      addEvent(VD, B, Index, EventKind::Detach, S);
+      return;
     case model::HandleUse::Escape:
       addEvent(VD, B, Index, EventKind::Escape, S);
       return;
@@ -312,16 +653,6 @@ void HandleFlow::collectStmt(const CFGBlock *B, unsigned Index, const Stmt *S) {
       addStart(std::move(St));
       return;
     }
-    return;
-  }
-
-  // [&t] { t.join(); }: someone else may now join it.
-  if (const auto *Lambda = dyn_cast<LambdaExpr>(S)) {
-    for (const LambdaCapture &C : Lambda->captures())
-      if (C.capturesVariable())
-        if (const auto *VD = dyn_cast<VarDecl>(C.getCapturedVar()))
-          if (isTrackedObject(VD) || isCHandleVar(VD))
-            addEvent(VD, B, Index, EventKind::Escape, S);
     return;
   }
 
@@ -446,17 +777,20 @@ int HandleFlow::deadEdge(const CFGBlock *B, const Start &S) const {
   const int FalseEdge = Negated ? 0 : 1;
   const int TrueEdge = Negated ? 1 : 0;
 
-  if (S.Kind == HandleKind::Object) {
-    // if (t.joinable()) t.join();
+  if (S.Kind == HandleKind::Object || S.Kind == HandleKind::Owned ||
+      S.Kind == HandleKind::Raw) {
+    // if (t.joinable()) t.join(); if (p->joinable()) p->join();
     const auto *MC = dyn_cast<CXXMemberCallExpr>(Cond);
     if (!MC || !MC->getMethodDecl() ||
         !MC->getMethodDecl()->getDeclName().isIdentifier() ||
         MC->getMethodDecl()->getName() != "joinable")
       return -1;
-    const auto *DRE = dyn_cast<DeclRefExpr>(
-        MC->getImplicitObjectArgument()->IgnoreParenImpCasts());
-    return DRE && DRE->getDecl() == S.Handle ? FalseEdge : -1;
+    return model::handleDecl(MC->getImplicitObjectArgument()) == S.Handle
+               ? FalseEdge
+               : -1;
   }
+  if (S.Kind != HandleKind::CHandle)
+    return -1;
 
   // if (pthread_create(...) != 0) return; if (rc) ...; if (rc == 0) ...
   if (!mentionsResult(Cond, S))
@@ -648,15 +982,12 @@ void HandleFlow::solve() {
       if (!St)
         continue;
       if (const auto *MC = dyn_cast<CXXMemberCallExpr>(St))
-        if (const auto *DRE = dyn_cast_or_null<DeclRefExpr>(
-                MC->getImplicitObjectArgument()
-                    ? MC->getImplicitObjectArgument()->IgnoreParenImpCasts()
-                    : nullptr))
-          if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl())) {
-            auto H = OfHandle.find(VD);
-            if (H != OfHandle.end())
-              Out.append(H->second.begin(), H->second.end());
-          }
+        if (const auto *VD = dyn_cast_or_null<VarDecl>(
+                model::handleDecl(MC->getImplicitObjectArgument()))) {
+          auto H = OfHandle.find(VD);
+          if (H != OfHandle.end())
+            Out.append(H->second.begin(), H->second.end());
+        }
       if (const auto *DRE = dyn_cast<DeclRefExpr>(St))
         if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl())) {
           auto R = ByResultVar.find(VD);
@@ -728,6 +1059,9 @@ void HandleFlow::solve() {
           break;
         case EventKind::Assign:
           ReportNormal(I, LeakKind::Overwritten, A.E->S);
+          break;
+        case EventKind::Destroy:
+          ReportNormal(I, LeakKind::Destroyed, A.E->S);
           break;
         case EventKind::Exit:
           ReportNormal(I, LeakKind::ScopeExit, A.E->S);

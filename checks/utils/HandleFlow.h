@@ -21,6 +21,7 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallVector.h"
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace clang::tidy::utils {
@@ -60,8 +61,14 @@ struct FlowConfig {
 };
 
 enum class HandleKind {
-  Object,  ///< a local of a thread class: destroyed at scope exit
-  CHandle, ///< a pthread_t / thrd_t filled by a create function
+  Object,    ///< a local of a thread class: destroyed at scope exit
+  CHandle,   ///< a pthread_t / thrd_t filled by a create function
+  Container, ///< a local container of threads (std::vector<std::thread>,
+             ///< ...): destroyed with its elements at scope exit; a join
+             ///< loop over it joins every element (model::elementLoop)
+  Owned,     ///< a local std::unique_ptr owning a thread (a shared_ptr may
+             ///< share it with owners elsewhere: not followed)
+  Raw,       ///< a local raw pointer to a thread made by `new`
 };
 
 /// One place where a handle starts a thread.
@@ -87,6 +94,8 @@ enum class LeakKind {
   ScopeExit,   ///< the handle's scope ends (return, break, end of block)
   Overwritten, ///< the handle is assigned or re-created
   Exception,   ///< an exception leaves the handle's scope
+  Destroyed,   ///< an explicit call destroys the thread: `delete p`,
+               ///< `p.reset()`, `v.clear()`, `v.pop_back()`, ...
 };
 
 /// A path on which a started thread is left running.
@@ -123,10 +132,16 @@ public:
 
   /// True for a local variable of a thread class that is not an auto-joining
   /// owner.
-  bool isTrackedObject(const VarDecl *VD) const;
+  bool isTrackedObject(const VarDecl *VD) const {
+    return trackedKind(VD) == HandleKind::Object;
+  }
+  /// How local \p VD holds threads that must be joined (a thread object, a
+  /// container of threads, a smart or raw pointer to one), if it does;
+  /// C handles are found from their create calls instead.
+  std::optional<HandleKind> trackedKind(const VarDecl *VD) const;
 
 private:
-  enum class EventKind { Start, Join, Detach, Escape, Assign, Exit };
+  enum class EventKind { Start, Join, Detach, Escape, Assign, Destroy, Exit };
   struct Event {
     unsigned Index;
     EventKind Kind;
@@ -134,8 +149,17 @@ private:
   };
   using Key = std::pair<const VarDecl *, unsigned>;
 
-  void collect();
+  void collect(const Stmt *Body);
   void collectStmt(const CFGBlock *B, unsigned Index, const Stmt *S);
+  /// The uses of a container, a smart pointer or a raw pointer handle.
+  void collectIndirect(const CFGBlock *B, unsigned Index, const Stmt *S);
+  void startAt(const VarDecl *VD, HandleKind Kind, const Expr *Site,
+               const CFGBlock *B, unsigned Index);
+  /// True if \p S lies in a join (or detach) loop over container \p VD.
+  bool insideElementLoop(const Stmt *S, const VarDecl *VD) const;
+  /// What a use of a thread reached through a handle does: a call of
+  /// method \p M on it (join, detach, joinable(), ...).
+  std::optional<EventKind> threadMethodEvent(const CXXMethodDecl *M) const;
   void addEvent(const VarDecl *VD, const CFGBlock *B, unsigned Index,
                 EventKind Kind, const Stmt *S);
   void addStart(std::unique_ptr<Start> S);
@@ -162,7 +186,11 @@ private:
   llvm::DenseMap<const Start *, Fate> Fates;
   llvm::DenseSet<const VarDecl *> CHandles;
   llvm::DenseSet<const VarDecl *> DetachedAttrs;
-  mutable llvm::DenseMap<const VarDecl *, bool> TrackedCache;
+  mutable llvm::DenseMap<const VarDecl *, std::optional<HandleKind>> TrackedCache;
+  /// Join loops over tracked containers: the loop's discharge point, and
+  /// the loops of each container.
+  llvm::DenseMap<const Stmt *, std::pair<const VarDecl *, EventKind>> LoopPoints;
+  llvm::DenseMap<const VarDecl *, llvm::SmallVector<const Stmt *, 1>> LoopsOf;
 };
 
 /// True if the function cannot let an exception escape: an exception in it

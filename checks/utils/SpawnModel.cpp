@@ -35,6 +35,92 @@ static bool isClassIn(const CXXRecordDecl *RD,
          false;
 }
 
+/// The standard class templates whose elements are their first template
+/// argument, and those whose elements are their second (the mapped type).
+static constexpr llvm::StringLiteral FirstArgContainers[] = {
+    "std::vector", "std::deque",        "std::list",
+    "std::forward_list", "std::array", "std::optional"};
+static constexpr llvm::StringLiteral MappedContainers[] = {
+    "std::map", "std::multimap", "std::unordered_map",
+    "std::unordered_multimap"};
+
+/// The class template specialization \p T names (through references,
+/// typedefs and pointers to it), or null.
+static const ClassTemplateSpecializationDecl *specializationOf(QualType T) {
+  if (T.isNull() || T->isDependentType())
+    return nullptr;
+  T = T.getNonReferenceType();
+  if (T->isPointerType())
+    T = T->getPointeeType();
+  return dyn_cast_or_null<ClassTemplateSpecializationDecl>(
+      T->getAsCXXRecordDecl());
+}
+
+/// The class of template argument \p I of \p Spec, when it is a type.
+static const CXXRecordDecl *typeArgClass(const ClassTemplateSpecializationDecl *Spec,
+                                         unsigned I) {
+  const TemplateArgumentList &Args = Spec->getTemplateArgs();
+  if (Args.size() <= I || Args[I].getKind() != TemplateArgument::Type)
+    return nullptr;
+  return Args[I].getAsType()->getAsCXXRecordDecl();
+}
+
+const CXXRecordDecl *
+elementThreadClass(QualType T, llvm::ArrayRef<llvm::StringRef> ThreadTypes) {
+  const ClassTemplateSpecializationDecl *Spec = specializationOf(T);
+  if (!Spec)
+    return nullptr;
+  const std::string Name = Spec->getQualifiedNameAsString();
+  const CXXRecordDecl *Elem = nullptr;
+  if (llvm::is_contained(FirstArgContainers, Name))
+    Elem = typeArgClass(Spec, 0);
+  else if (llvm::is_contained(MappedContainers, Name))
+    Elem = typeArgClass(Spec, 1);
+  return Elem && isClassIn(Elem, ThreadTypes) ? Elem : nullptr;
+}
+
+/// True if \p E is (a reference to) an object of class \p RD or a class
+/// derived from it: an argument that moves or copies a thread into place
+/// rather than constructing one from a callable.
+static bool isObjectOf(const Expr *E, const CXXRecordDecl *RD) {
+  const CXXRecordDecl *Arg = E->getType().getNonReferenceType()->getAsCXXRecordDecl();
+  if (!Arg || !RD)
+    return false;
+  if (Arg->getCanonicalDecl() == RD->getCanonicalDecl())
+    return true;
+  return Arg->hasDefinition() && Arg->isDerivedFrom(RD);
+}
+
+/// `v.emplace_back(f, args...)` and the other in-place insertions: the index
+/// of the argument that becomes the thread's callable, or -1.
+static int inPlaceCallableIndex(const CXXMemberCallExpr *Call,
+                                const ClassTemplateSpecializationDecl *Spec) {
+  const CXXMethodDecl *M = Call->getMethodDecl();
+  if (!M || !M->getDeclName().isIdentifier())
+    return -1;
+  const llvm::StringRef Name = M->getName();
+  const std::string Cls = Spec->getQualifiedNameAsString();
+  const bool Mapped = llvm::is_contained(MappedContainers, Cls);
+  int Index = -1;
+  if (Mapped) {
+    // m.try_emplace(k, f), m.emplace(k, f), m.emplace_hint(h, k, f)
+    if (Name == "try_emplace" || Name == "emplace")
+      Index = 1;
+    else if (Name == "emplace_hint")
+      Index = 2;
+  } else if (Cls == "std::optional") {
+    if (Name == "emplace")
+      Index = 0;
+  } else if (Name == "emplace_back" || Name == "emplace_front") {
+    Index = 0;
+  } else if (Name == "emplace" || Name == "emplace_after") {
+    Index = 1; // v.emplace(pos, f)
+  }
+  if (Index < 0 || static_cast<unsigned>(Index) >= Call->getNumArgs())
+    return -1;
+  return Index;
+}
+
 std::optional<Spawn> asSpawn(const Expr *E,
                              llvm::ArrayRef<llvm::StringRef> ThreadTypes,
                              llvm::ArrayRef<llvm::StringRef> SpawnFunctions) {
@@ -43,13 +129,36 @@ std::optional<Spawn> asSpawn(const Expr *E,
   if (const auto *Construct = dyn_cast<CXXConstructExpr>(E)) {
     const CXXConstructorDecl *Ctor = Construct->getConstructor();
     if (!Ctor || Construct->getNumArgs() == 0 ||
-        Ctor->isCopyOrMoveConstructor())
+        Ctor->isCopyOrMoveConstructor() ||
+        isa<CXXDefaultArgExpr>(Construct->getArg(0)))
       return std::nullopt;
     const CXXRecordDecl *RD = Ctor->getParent();
     if (!isClassIn(RD, ThreadTypes))
       return std::nullopt;
-    return Spawn{SpawnKind::ThreadConstruct, Construct, Construct->getArg(0),
-                 RD->getQualifiedNameAsString()};
+    Spawn S{SpawnKind::ThreadConstruct, Construct, Construct->getArg(0),
+            RD->getQualifiedNameAsString()};
+    S.ThreadClass = RD;
+    return S;
+  }
+  // v.emplace_back(f, args...): the container constructs the thread in a
+  // library header, from these arguments.
+  if (const auto *MC = dyn_cast<CXXMemberCallExpr>(E)) {
+    const Expr *Obj = MC->getImplicitObjectArgument();
+    if (const ClassTemplateSpecializationDecl *Spec =
+            Obj ? specializationOf(Obj->getType()) : nullptr) {
+      if (const CXXRecordDecl *Elem =
+              elementThreadClass(Obj->getType(), ThreadTypes)) {
+        const int I = inPlaceCallableIndex(MC, Spec);
+        if (I < 0 || isObjectOf(MC->getArg(I), Elem) ||
+            isa<CXXDefaultArgExpr>(MC->getArg(I)))
+          return std::nullopt;
+        Spawn S{SpawnKind::InPlace, MC, MC->getArg(I),
+                Elem->getQualifiedNameAsString()};
+        S.Container = Obj;
+        S.ThreadClass = Elem;
+        return S;
+      }
+    }
   }
   const auto *Call = dyn_cast<CallExpr>(E);
   if (!Call)
@@ -57,6 +166,26 @@ std::optional<Spawn> asSpawn(const Expr *E,
   const FunctionDecl *Callee = Call->getDirectCallee();
   if (!Callee || !Callee->getDeclName().isIdentifier())
     return std::nullopt;
+  // std::make_unique<std::thread>(f), std::make_shared<std::thread>(f),
+  // std::allocate_shared<std::thread>(alloc, f).
+  if (Callee->isInStdNamespace() &&
+      (Callee->getName() == "make_unique" ||
+       Callee->getName() == "make_shared" ||
+       Callee->getName() == "allocate_shared")) {
+    const TemplateArgumentList *Args = Callee->getTemplateSpecializationArgs();
+    const unsigned I = Callee->getName() == "allocate_shared" ? 1 : 0;
+    if (!Args || Args->size() == 0 ||
+        Args->get(0).getKind() != TemplateArgument::Type ||
+        Call->getNumArgs() <= I)
+      return std::nullopt;
+    const CXXRecordDecl *RD = Args->get(0).getAsType()->getAsCXXRecordDecl();
+    if (!RD || !isClassIn(RD, ThreadTypes) || isObjectOf(Call->getArg(I), RD))
+      return std::nullopt;
+    Spawn S{SpawnKind::MakeOwned, Call, Call->getArg(I),
+            RD->getQualifiedNameAsString()};
+    S.ThreadClass = RD;
+    return S;
+  }
   // pthread_create(&t, attr, start, arg) and thrd_create(&t, start, arg).
   if (Callee->isExternC() || Callee->getDeclContext()->isTranslationUnit()) {
     if (Callee->getName() == "pthread_create" && Call->getNumArgs() == 4)
@@ -103,12 +232,20 @@ spawnCandidate(llvm::ArrayRef<llvm::StringRef> ThreadTypes,
     Calls.push_back("::thrd_create");
   }
   // hasAnyName() with no names matches nothing, as wanted.
+  Calls.push_back("::std::make_unique");
+  Calls.push_back("::std::make_shared");
+  Calls.push_back("::std::allocate_shared");
   return expr(anyOf(
       cxxConstructExpr(
           hasDeclaration(cxxConstructorDecl(ofClass(threadClass(ThreadTypes)))),
           argumentCountAtLeast(1)),
       callExpr(callee(functionDecl(hasAnyName(Calls))),
-               argumentCountAtLeast(1))));
+               argumentCountAtLeast(1)),
+      // In-place insertion into a container; asSpawn() asks the element type.
+      cxxMemberCallExpr(callee(cxxMethodDecl(hasAnyName(
+                            "emplace_back", "emplace_front", "emplace",
+                            "emplace_after", "emplace_hint", "try_emplace"))),
+                        argumentCountAtLeast(1))));
 }
 
 /// Strips what wraps a callable argument: parentheses, implicit casts,

@@ -29,9 +29,13 @@ inline constexpr llvm::StringLiteral DefaultSpawnFunctions =
 
 /// How a thread was started.
 enum class SpawnKind {
-  ThreadConstruct, ///< std::thread t(f, args...), std::jthread(f), ...
-  CCreate,         ///< pthread_create(&t, attr, f, arg), thrd_create(&t, f, arg)
-  SpawnCall,       ///< wg.go(f, args...), group.go(f), user SpawnFunctions
+  ThreadConstruct, ///< std::thread t(f, args...), std::jthread(f),
+                   ///< new std::thread(f), v.push_back(std::thread(f)), ...
+  InPlace,  ///< v.emplace_back(f, args...), m.try_emplace(k, f): a container
+            ///< of threads constructs the thread from the arguments
+  MakeOwned, ///< std::make_unique<std::thread>(f), std::make_shared<...>(f)
+  CCreate,   ///< pthread_create(&t, attr, f, arg), thrd_create(&t, f, arg)
+  SpawnCall, ///< wg.go(f, args...), group.go(f), user SpawnFunctions
 };
 
 /// One place that starts a thread.
@@ -40,7 +44,20 @@ struct Spawn {
   const Expr *Site;      ///< the construct expression or the call
   const Expr *Callable;  ///< the expression naming what the thread runs
   std::string Spawner;   ///< "std::thread", "tether::WaitGroup::go", ...
+  /// InPlace: the container expression (`v` of `v.emplace_back(f)`).
+  const Expr *Container = nullptr;
+  /// ThreadConstruct, InPlace, MakeOwned: the thread class started.
+  const CXXRecordDecl *ThreadClass = nullptr;
 };
+
+/// The thread class a standard container (or std::optional) of \p T holds
+/// as its elements, when it is one of \p ThreadTypes: `std::vector<T>`,
+/// `std::deque<T>`, `std::list<T>`, `std::forward_list<T>`, `std::array<T,
+/// N>`, `std::optional<T>`, and the mapped type of `std::map`,
+/// `std::unordered_map` and their multi forms. Null otherwise, and for
+/// dependent or incomplete types.
+const CXXRecordDecl *elementThreadClass(QualType T,
+                                        llvm::ArrayRef<llvm::StringRef> ThreadTypes);
 
 /// The body a callable resolves to, when the TU shows it.
 struct ResolvedCallable {

@@ -258,8 +258,10 @@ HandleUse classifyThreadUse(const Expr *Ref, const Stmt *Parent,
     if (!Method || !Method->getDeclName().isIdentifier())
       return HandleUse::Escape;
     const llvm::StringRef Name = Method->getName();
-    if (Name == "join" || Name == "detach")
+    if (Name == "join")
       return HandleUse::Join;
+    if (Name == "detach")
+      return HandleUse::Detach;
     if (llvm::is_contained(Neutral, Name))
       return HandleUse::Neutral;
     return Method->isConst() ? HandleUse::Neutral : HandleUse::Escape;
@@ -290,6 +292,249 @@ HandleUse classifyThreadUse(const Expr *Ref, const Stmt *Parent,
     return HandleUse::Neutral;
   // Moves, &t, return t, lambda captures, anything else: escapes.
   return HandleUse::Escape;
+}
+
+/// The join() or detach() call of a thread class that \p S is, with the
+/// object it is called on; none otherwise.
+std::optional<std::pair<Discharge, const Expr *>>
+dischargeCall(const Stmt *S, llvm::ArrayRef<llvm::StringRef> ThreadTypes) {
+  const auto *MC = dyn_cast_or_null<CXXMemberCallExpr>(S);
+  if (!MC || !MC->getMethodDecl() || MC->getNumArgs() != 0)
+    return std::nullopt;
+  const CXXMethodDecl *M = MC->getMethodDecl();
+  if (!M->getDeclName().isIdentifier() ||
+      !isRecordOf(M->getParent(), ThreadTypes, M->getASTContext()))
+    return std::nullopt;
+  if (M->getName() == "join")
+    return std::make_pair(Discharge::Join, MC->getImplicitObjectArgument());
+  if (M->getName() == "detach")
+    return std::make_pair(Discharge::Detach,
+                          MC->getImplicitObjectArgument());
+  return std::nullopt;
+}
+
+/// The discharges in \p S (outside lambdas), with their objects.
+static void dischargesIn(
+    const Stmt *S, llvm::ArrayRef<llvm::StringRef> ThreadTypes,
+    llvm::SmallVectorImpl<std::pair<Discharge, const Expr *>> &Out) {
+  if (!S || isa<LambdaExpr>(S))
+    return;
+  if (auto D = dischargeCall(S, ThreadTypes))
+    Out.push_back(*D);
+  for (const Stmt *Child : S->children())
+    dischargesIn(Child, ThreadTypes, Out);
+}
+
+/// The variable, parameter or member of `*this` a container expression
+/// names (through parentheses, casts and `*p`), or null.
+static const ValueDecl *containerDecl(const Expr *E) {
+  if (!E)
+    return nullptr;
+  E = ignoreWrappers(E);
+  if (const auto *UO = dyn_cast<UnaryOperator>(E))
+    if (UO->getOpcode() == UO_Deref)
+      E = ignoreWrappers(UO->getSubExpr());
+  if (const auto *DRE = dyn_cast<DeclRefExpr>(E))
+    return dyn_cast<VarDecl>(DRE->getDecl());
+  if (const auto *ME = dyn_cast<MemberExpr>(E))
+    if (isa<CXXThisExpr>(ME->getBase()->IgnoreParenImpCasts()))
+      return dyn_cast<FieldDecl>(ME->getMemberDecl());
+  return nullptr;
+}
+
+/// The container an element expression reads: `v[i]`, `v.at(i)`,
+/// `v.back()`, `v.front()`; null otherwise.
+static const ValueDecl *elementOf(const Expr *E) {
+  E = ignoreWrappers(E);
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(E))
+    if (Op->getOperator() == OO_Subscript && Op->getNumArgs() == 2)
+      return containerDecl(Op->getArg(0));
+  if (const auto *ASE = dyn_cast<ArraySubscriptExpr>(E))
+    return containerDecl(ASE->getBase());
+  if (const auto *MC = dyn_cast<CXXMemberCallExpr>(E))
+    if (const CXXMethodDecl *M = MC->getMethodDecl())
+      if (M->getDeclName().isIdentifier() &&
+          llvm::is_contained({"at", "back", "front"}, M->getName()))
+        return containerDecl(MC->getImplicitObjectArgument());
+  return nullptr;
+}
+
+/// The container `it` iterates over when \p VD is initialised with
+/// `v.begin()` / `std::begin(v)` (or the c/r variants); else null.
+static const ValueDecl *iteratedContainer(const VarDecl *VD) {
+  if (!VD || !VD->getInit())
+    return nullptr;
+  const Expr *Init = ignoreWrappers(VD->getInit());
+  if (const auto *CE = dyn_cast<CXXConstructExpr>(Init))
+    if (CE->getNumArgs() == 1)
+      Init = ignoreWrappers(CE->getArg(0));
+  const auto *Call = dyn_cast<CallExpr>(Init);
+  const FunctionDecl *FD = Call ? Call->getDirectCallee() : nullptr;
+  if (!FD || !FD->getDeclName().isIdentifier() ||
+      !llvm::is_contained({"begin", "cbegin", "rbegin", "crbegin"},
+                          FD->getName()))
+    return nullptr;
+  if (const auto *MC = dyn_cast<CXXMemberCallExpr>(Call))
+    return containerDecl(MC->getImplicitObjectArgument());
+  return Call->getNumArgs() == 1 ? containerDecl(Call->getArg(0)) : nullptr;
+}
+
+/// The iterator variable `it` names in `it->join()` / `(*it).join()`.
+static const VarDecl *iteratorOf(const Expr *Obj) {
+  Obj = ignoreWrappers(Obj);
+  if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Obj))
+    if ((Op->getOperator() == OO_Arrow || Op->getOperator() == OO_Star) &&
+        Op->getNumArgs() >= 1)
+      Obj = ignoreWrappers(Op->getArg(0));
+  if (const auto *UO = dyn_cast<UnaryOperator>(Obj))
+    if (UO->getOpcode() == UO_Deref)
+      Obj = ignoreWrappers(UO->getSubExpr());
+  const auto *DRE = dyn_cast<DeclRefExpr>(Obj);
+  return DRE ? dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+}
+
+/// The one kind of discharge in \p Found whose objects \p Match accepts,
+/// when all of them agree; none when there is none or they disagree.
+template <typename Fn>
+static std::optional<Discharge> agreedKind(
+    llvm::ArrayRef<std::pair<Discharge, const Expr *>> Found, Fn Match) {
+  std::optional<Discharge> Kind;
+  for (const auto &[K, Obj] : Found) {
+    if (!Match(Obj))
+      continue;
+    if (Kind && *Kind != K)
+      return std::nullopt;
+    Kind = K;
+  }
+  return Kind;
+}
+
+std::optional<ElementLoop>
+elementLoop(const Stmt *S, llvm::ArrayRef<llvm::StringRef> ThreadTypes) {
+  if (!S)
+    return std::nullopt;
+  llvm::SmallVector<std::pair<Discharge, const Expr *>, 2> Found;
+  if (const auto *Range = dyn_cast<CXXForRangeStmt>(S)) {
+    const VarDecl *LV = Range->getLoopVariable();
+    const ValueDecl *C = containerDecl(Range->getRangeInit());
+    if (!LV || !C || !Range->getCond())
+      return std::nullopt;
+    dischargesIn(Range->getBody(), ThreadTypes, Found);
+    auto K = agreedKind(Found, [&](const Expr *Obj) {
+      const auto *DRE = dyn_cast<DeclRefExpr>(ignoreWrappers(Obj));
+      return DRE && DRE->getDecl() == LV;
+    });
+    if (!K)
+      return std::nullopt;
+    return ElementLoop{C, *K, Range, Range->getCond()};
+  }
+  if (const auto *For = dyn_cast<ForStmt>(S)) {
+    if (!For->getCond())
+      return std::nullopt;
+    dischargesIn(For->getBody(), ThreadTypes, Found);
+    const ValueDecl *C = nullptr;
+    auto K = agreedKind(Found, [&](const Expr *Obj) {
+      const ValueDecl *D = elementOf(Obj);
+      if (!D)
+        D = iteratedContainer(iteratorOf(Obj));
+      if (!D || (C && C != D))
+        return false;
+      C = D;
+      return true;
+    });
+    if (!K || !C)
+      return std::nullopt;
+    return ElementLoop{C, *K, For, For->getCond()};
+  }
+  if (const auto *While = dyn_cast<WhileStmt>(S)) {
+    // while (!v.empty()) { v.back().join(); v.pop_back(); }
+    if (!While->getCond())
+      return std::nullopt;
+    dischargesIn(While->getBody(), ThreadTypes, Found);
+    const ValueDecl *C = nullptr;
+    auto K = agreedKind(Found, [&](const Expr *Obj) {
+      const ValueDecl *D = elementOf(Obj);
+      if (!D || (C && C != D))
+        return false;
+      C = D;
+      return true;
+    });
+    if (!K || !C)
+      return std::nullopt;
+    return ElementLoop{C, *K, While, While->getCond()};
+  }
+  // std::for_each(v.begin(), v.end(), std::mem_fn(&std::thread::join))
+  if (const auto *Call = dyn_cast<CallExpr>(S)) {
+    const FunctionDecl *FD = Call->getDirectCallee();
+    if (!FD || !FD->isInStdNamespace() || !FD->getDeclName().isIdentifier() ||
+        FD->getName() != "for_each" || Call->getNumArgs() != 3)
+      return std::nullopt;
+    const auto *B = dyn_cast<CallExpr>(ignoreWrappers(Call->getArg(0)));
+    const FunctionDecl *BF = B ? B->getDirectCallee() : nullptr;
+    if (!BF || !BF->getDeclName().isIdentifier() || BF->getName() != "begin")
+      return std::nullopt;
+    const ValueDecl *C =
+        isa<CXXMemberCallExpr>(B)
+            ? containerDecl(cast<CXXMemberCallExpr>(B)->getImplicitObjectArgument())
+            : (B->getNumArgs() == 1 ? containerDecl(B->getArg(0)) : nullptr);
+    if (!C)
+      return std::nullopt;
+    const Expr *F = ignoreWrappers(Call->getArg(2));
+    if (const auto *CE = dyn_cast<CXXConstructExpr>(F))
+      if (CE->getNumArgs() == 1)
+        F = ignoreWrappers(CE->getArg(0));
+    if (const auto *Mem = dyn_cast<CallExpr>(F)) {
+      const FunctionDecl *MF = Mem->getDirectCallee();
+      if (MF && MF->isInStdNamespace() && MF->getDeclName().isIdentifier() &&
+          MF->getName() == "mem_fn" && Mem->getNumArgs() == 1) {
+        const auto *UO = dyn_cast<UnaryOperator>(ignoreWrappers(Mem->getArg(0)));
+        const auto *DRE =
+            UO ? dyn_cast<DeclRefExpr>(ignoreWrappers(UO->getSubExpr())) : nullptr;
+        const auto *M = DRE ? dyn_cast<CXXMethodDecl>(DRE->getDecl()) : nullptr;
+        if (M && M->getDeclName().isIdentifier() &&
+            isRecordOf(M->getParent(), ThreadTypes, M->getASTContext())) {
+          if (M->getName() == "join")
+            return ElementLoop{C, Discharge::Join, Call, Call};
+          if (M->getName() == "detach")
+            return ElementLoop{C, Discharge::Detach, Call, Call};
+        }
+      }
+      return std::nullopt;
+    }
+    if (const auto *L = dyn_cast<LambdaExpr>(F)) {
+      const CXXMethodDecl *Op = L->getCallOperator();
+      if (!Op || Op->getNumParams() != 1)
+        return std::nullopt;
+      const ParmVarDecl *P = Op->getParamDecl(0);
+      dischargesIn(L->getBody(), ThreadTypes, Found);
+      auto K = agreedKind(Found, [&](const Expr *Obj) {
+        const auto *DRE = dyn_cast<DeclRefExpr>(ignoreWrappers(Obj));
+        return DRE && DRE->getDecl() == P;
+      });
+      if (K)
+        return ElementLoop{C, *K, Call, Call};
+    }
+  }
+  return std::nullopt;
+}
+
+static void collectElementLoops(const Stmt *S,
+                                llvm::ArrayRef<llvm::StringRef> ThreadTypes,
+                                llvm::SmallVectorImpl<ElementLoop> &Out) {
+  if (!S || isa<LambdaExpr>(S))
+    return;
+  if (isa<CXXForRangeStmt, ForStmt, WhileStmt, CallExpr>(S))
+    if (std::optional<ElementLoop> L = elementLoop(S, ThreadTypes))
+      Out.push_back(*L);
+  for (const Stmt *Child : S->children())
+    collectElementLoops(Child, ThreadTypes, Out);
+}
+
+llvm::SmallVector<ElementLoop, 2>
+elementLoopsIn(const Stmt *Body, llvm::ArrayRef<llvm::StringRef> ThreadTypes) {
+  llvm::SmallVector<ElementLoop, 2> Out;
+  collectElementLoops(Body, ThreadTypes, Out);
+  return Out;
 }
 
 Holding holdingOf(QualType T, llvm::ArrayRef<llvm::StringRef> ThreadTypes,

@@ -14,6 +14,8 @@
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/SmallVector.h"
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +61,14 @@ inline constexpr llvm::StringLiteral JoinFunctions =
 inline constexpr llvm::StringLiteral NeutralThreadMethods =
     "joinable;get_id;native_handle;get_stop_source;get_stop_token;"
     "request_stop;hardware_concurrency;interrupt;interruption_requested";
+
+/// The consequences the findings name, one wording for every check: what
+/// destroying a joinable std::thread does, and what losing any other thread
+/// handle does.
+inline constexpr llvm::StringLiteral TerminateConsequence =
+    "this calls std::terminate";
+inline constexpr llvm::StringLiteral UnwaitableConsequence =
+    "its owner can no longer wait for it";
 
 /// The remedy every "a thread was given up" finding names.
 inline constexpr llvm::StringLiteral OwnerRemedy =
@@ -128,7 +138,8 @@ bool isMoveOf(const Expr *E);
 /// What a use of a thread handle does to its owner's duty to join it.
 enum class HandleUse {
   Neutral, ///< reads it (joinable(), get_id(), a const reference)
-  Join,    ///< joins or detaches it: nothing is left to join
+  Join,    ///< joins it: the thread has ended
+  Detach,  ///< detaches it: nothing is left to join, but the thread runs on
   Assign,  ///< assigns to it: whatever ran in it must be joined before
   Escape,  ///< moves it, or lends it by non-const reference or pointer:
            ///< someone else now owns the duty
@@ -140,6 +151,46 @@ enum class HandleUse {
 /// assignment is an escape: an unknown use must never cause a finding.
 HandleUse classifyThreadUse(const Expr *Ref, const Stmt *Parent,
                             llvm::ArrayRef<llvm::StringRef> ThreadTypes);
+
+/// How a thread's owner gives up its duty to join it: by joining (the thread
+/// has ended) or by detaching (it runs on, owned by nobody). A detach is not
+/// a kind of join: checks that ask whether a thread can outlive its scope
+/// tell them apart.
+enum class Discharge { Join, Detach };
+
+/// The discharge \p S is, when it is a join() or detach() call on an object
+/// of one of \p ThreadTypes (the receiver's class decides, never the method
+/// name alone), with the object it is called on.
+std::optional<std::pair<Discharge, const Expr *>>
+dischargeCall(const Stmt *S, llvm::ArrayRef<llvm::StringRef> ThreadTypes);
+
+/// A join loop: a statement that joins (or detaches) every element of one
+/// container.
+struct ElementLoop {
+  const ValueDecl *Container = nullptr; ///< the variable or member looped over
+  Discharge Kind = Discharge::Join;
+  const Stmt *Loop = nullptr;           ///< the loop or the std::for_each call
+  /// The expression evaluated before every exit of the loop, where the
+  /// discharge takes effect for a path analysis: the loop condition, or the
+  /// call itself for std::for_each.
+  const Stmt *Point = nullptr;
+};
+
+/// The container whose every element \p S joins or detaches, when \p S is
+///   - `for (auto &t : v) t.join();` (also `if (t.joinable()) t.join();`),
+///   - `for (size_t i = 0; i < v.size(); ++i) v[i].join();` (or `v.at(i)`),
+///   - `for (auto it = v.begin(); it != v.end(); ++it) it->join();`,
+///   - `while (!v.empty()) { v.back().join(); v.pop_back(); }`,
+///   - `std::for_each(v.begin(), v.end(), std::mem_fn(&std::thread::join))`
+///     or with a lambda that joins its parameter.
+/// The container is a local, a parameter or a member of `*this`. Lambdas in
+/// the loop's body are not looked into (they do not run there).
+std::optional<ElementLoop>
+elementLoop(const Stmt *S, llvm::ArrayRef<llvm::StringRef> ThreadTypes);
+
+/// Every join loop of \p Body (outside lambdas), in source order.
+llvm::SmallVector<ElementLoop, 2>
+elementLoopsIn(const Stmt *Body, llvm::ArrayRef<llvm::StringRef> ThreadTypes);
 
 /// True if \p RD is, or derives from, one of \p Names (fully qualified).
 bool isRecordOf(const CXXRecordDecl *RD, llvm::ArrayRef<llvm::StringRef> Names,

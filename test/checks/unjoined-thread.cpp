@@ -5,10 +5,16 @@
 // RUN:             tether-unjoined-thread.ExceptionPaths: false}}" \
 // RUN:   -- -isystem %S/Inputs -DOPTIONS_TEST
 
+#include <algorithm>
 #include <boost/thread.hpp>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
 #include <pthread.h>
 #include <thread>
 #include <threads.h>
+#include <vector>
 
 void work();
 void mayThrow();
@@ -616,6 +622,206 @@ void suppressed() {
   std::thread(work); // NOLINT(tether-unjoined-thread)
 }
 
+// ===================== Spawn forms: containers and the heap =====================
+
+// Positive: a local container of threads filled in place and never joined.
+void poolNeverJoined(int n) {
+  std::vector<std::thread> pool;
+  // CHECK-MESSAGES: :[[@LINE-1]]:28: warning: threads in 'pool' may be destroyed while joinable; this calls std::terminate [tether-unjoined-thread]
+  for (int i = 0; i < n; ++i)
+    pool.emplace_back(work);
+}
+
+// Positive: an early return before the join loop.
+void poolEarlyReturn(bool cancel) {
+  std::vector<std::thread> pool;
+  // CHECK-MESSAGES: :[[@LINE-1]]:28: warning: threads in 'pool' may be destroyed while joinable; this calls std::terminate [tether-unjoined-thread]
+  pool.emplace_back([] { work(); });
+  if (cancel)
+    return;
+  for (std::thread &t : pool)
+    t.join();
+}
+
+// Positive: an exception between the spawn and the join loop.
+void poolThrows() {
+  std::vector<std::thread> pool;
+  // CHECK-MESSAGES: :[[@LINE-1]]:28: warning: threads in 'pool' may be destroyed while joinable; this calls std::terminate [tether-unjoined-thread]
+  pool.push_back(std::thread(work));
+  mayThrow();
+  for (auto &t : pool)
+    t.join();
+}
+
+// Positive: clear() destroys the running threads.
+void poolCleared() {
+  std::vector<std::thread> pool;
+  pool.emplace_back(work);
+  pool.clear();
+  // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: threads in 'pool' may be destroyed here while joinable; this calls std::terminate [tether-unjoined-thread]
+}
+
+// Positive: a map of threads filled by try_emplace, and a deque by
+// emplace_front.
+void keyedNeverJoined() {
+  std::map<int, std::thread> byId;
+  // CHECK-MESSAGES: :[[@LINE-1]]:30: warning: threads in 'byId' may be destroyed while joinable; this calls std::terminate [tether-unjoined-thread]
+  byId.try_emplace(1, work);
+  std::deque<std::thread> q;
+  // CHECK-MESSAGES: :[[@LINE-1]]:27: warning: threads in 'q' may be destroyed while joinable; this calls std::terminate [tether-unjoined-thread]
+  q.emplace_front(work);
+}
+
+// Positive: element assignment after resize().
+void poolResized(int n) {
+  std::vector<std::thread> pool;
+  // CHECK-MESSAGES: :[[@LINE-1]]:28: warning: threads in 'pool' may be destroyed while joinable; this calls std::terminate [tether-unjoined-thread]
+  pool.resize(n);
+  for (int i = 0; i < n; ++i)
+    pool[i] = std::thread(work);
+}
+
+// Positive: a thread on the heap owned by a unique_ptr, destroyed at scope
+// exit, reset, or deleted through a raw pointer while joinable.
+void ownedNeverJoined(bool fast) {
+  auto p = std::make_unique<std::thread>(work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:8: warning: thread owned by 'p' may be destroyed while joinable; this calls std::terminate [tether-unjoined-thread]
+  if (fast)
+    return;
+  p->join();
+}
+
+void ownedReset() {
+  std::unique_ptr<std::thread> p(new std::thread(work));
+  p.reset();
+  // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: thread owned by 'p' may be destroyed here while joinable; this calls std::terminate [tether-unjoined-thread]
+}
+
+void rawDeleted() {
+  std::thread *p = new std::thread(work);
+  delete p;
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: thread 'p' may be deleted here while joinable; this calls std::terminate [tether-unjoined-thread]
+}
+
+// Positive: in a function template's instantiation and through a macro.
+template <class F> void spawnAll(F f) {
+  std::vector<std::thread> pool;
+  // CHECK-MESSAGES: :[[@LINE-1]]:28: warning: threads in 'pool' may be destroyed while joinable; this calls std::terminate [tether-unjoined-thread]
+  pool.emplace_back(f);
+}
+void instantiate() { spawnAll(work); }
+
+#define START_ONE(pool) (pool).emplace_back(work)
+void poolMacro() {
+  std::vector<std::thread> pool;
+  // CHECK-MESSAGES: :[[@LINE-1]]:28: warning: threads in 'pool' may be destroyed while joinable; this calls std::terminate [tether-unjoined-thread]
+  START_ONE(pool);
+}
+
+// Negative: every join loop the model knows.
+void joinLoops(int n) {
+  std::vector<std::thread> a, b, c, d, e, f;
+  for (int i = 0; i < n; ++i) {
+    a.emplace_back(work);
+    b.emplace_back(work);
+    c.emplace_back(work);
+    d.emplace_back(work);
+    e.emplace_back(work);
+    f.emplace_back(work);
+  }
+  for (auto &t : a)
+    t.join();
+  for (std::size_t i = 0; i < b.size(); ++i)
+    b[i].join();
+  for (auto it = c.begin(); it != c.end(); ++it)
+    it->join();
+  while (!d.empty()) {
+    d.back().join();
+    d.pop_back();
+  }
+  std::for_each(e.begin(), e.end(), std::mem_fn(&std::thread::join));
+  std::for_each(f.begin(), f.end(), [](std::thread &t) {
+    if (t.joinable())
+      t.join();
+  });
+  a.clear(); // after the join loop: nothing runs any more
+}
+
+// Negative: joined before the early return; handed on; a vector of jthread.
+void poolJoinedEarly(bool cancel) {
+  std::vector<std::thread> pool;
+  pool.emplace_back(work);
+  if (cancel) {
+    for (auto &t : pool)
+      t.join();
+    return;
+  }
+  for (auto &t : pool)
+    t.join();
+}
+void take(std::vector<std::thread> &&);
+void poolHandedOn() {
+  std::vector<std::thread> pool;
+  pool.emplace_back(work);
+  take(std::move(pool));
+}
+void jthreadPool() {
+  std::vector<std::jthread> pool;
+  pool.emplace_back(work);
+}
+// A thread moved into the container carries its own duty: not followed.
+void movedIn() {
+  std::vector<std::thread> pool;
+  std::thread t(work);
+  pool.push_back(std::move(t));
+}
+// One element joined by hand: the container is not followed further.
+void oneElementJoined() {
+  std::vector<std::thread> pool;
+  pool.emplace_back(work);
+  pool[0].join();
+}
+
+// Negative: heap threads joined, or handed on.
+void ownedJoined() {
+  auto p = std::make_unique<std::thread>(work);
+  if (p->joinable())
+    p->join();
+  std::thread *r = new std::thread(work);
+  r->join();
+  delete r;
+}
+std::unique_ptr<std::thread> keep(std::unique_ptr<std::thread>);
+void ownedHandedOn() {
+  auto p = std::make_unique<std::thread>(work);
+  keep(std::move(p));
+  std::shared_ptr<std::thread> s = std::make_shared<std::thread>(work);
+  std::shared_ptr<std::thread> copy = s; // shared ownership: not followed
+}
+
+// Negative: a container of a user type that wraps a thread is not a thread
+// container; a dependent container in a template is decided per instantiation.
+struct Wrapper {
+  explicit Wrapper(void (*)());
+  ~Wrapper();
+};
+void wrappers() {
+  std::vector<Wrapper> ws;
+  ws.emplace_back(work);
+}
+template <class T> void dependentPool() {
+  std::vector<T> pool;
+  pool.emplace_back(work);
+  for (auto &t : pool)
+    t.join();
+}
+void instantiateDependent() { dependentPool<std::thread>(); }
+
+void poolSuppressed() {
+  std::vector<std::thread> pool; // NOLINT(tether-unjoined-thread)
+  pool.emplace_back(work);
+}
+
 // ===================== Known limitations =====================
 
 // FIXME: a thread obtained from a function is not followed (it may or may not
@@ -631,8 +837,9 @@ void notFollowed(bool fast) {
   v.join();
 }
 
-// FIXME: containers of threads and threads on the heap are not followed.
-void heap() {
+// A raw pointer that goes out of scope is not followed: the thread leaks,
+// but nothing terminates and the pointer may have been saved elsewhere.
+void heapForgotten() {
   std::thread *p = new std::thread(work);
   (void)p;
 }
