@@ -1,0 +1,6 @@
+#include "shared.h"
+void startB() {
+  std::thread t(work);
+  t.join();
+  std::thread(work).detach();
+}

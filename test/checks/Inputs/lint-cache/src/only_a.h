@@ -1,0 +1,3 @@
+// Included by a.cpp only.
+#pragma once
+inline int answer() { return 42; }

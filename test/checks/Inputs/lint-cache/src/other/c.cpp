@@ -1,0 +1,3 @@
+#include <thread>
+void work();
+void startC() { std::thread(work).detach(); }

@@ -1,0 +1,6 @@
+#include <thread>
+void work();
+void startClean() {
+  std::thread t(work);
+  t.join();
+}
