@@ -239,6 +239,21 @@ void ContextNotPropagatedCheck::check(const MatchFinder::MatchResult &Result) {
     checkBlockingCall(Call, model::innermostFunction(Call, Ctx), Ctx);
 }
 
+/// The first call to tether::background() in \p S, outside nested lambdas.
+static const CallExpr *backgroundCallIn(const Stmt *S) {
+  if (!S || isa<LambdaExpr>(S))
+    return nullptr;
+  if (const auto *Call = dyn_cast<CallExpr>(S))
+    if (const FunctionDecl *FD = Call->getDirectCallee())
+      if (FD->getDeclName().isIdentifier() && FD->getName() == "background" &&
+          FD->getQualifiedNameAsString() == "tether::background")
+        return Call;
+  for (const Stmt *Child : S->children())
+    if (const CallExpr *C = backgroundCallIn(Child))
+      return C;
+  return nullptr;
+}
+
 void ContextNotPropagatedCheck::checkSpawn(const Expr *Site,
                                            ASTContext &Ctx) {
   std::optional<model::Spawn> S =
@@ -303,6 +318,32 @@ void ContextNotPropagatedCheck::checkSpawn(const Expr *Site,
   }
   if (!Body->hasBody())
     return;
+  // The spawned work makes a fresh root with tether::background() while the
+  // spawner has a context: reported at that call, which checkBackground()
+  // cannot relate to the spawner (the entry's own scope has no context).
+  if (const CallExpr *Root = backgroundCallIn(Body->getBody())) {
+    const FunctionDecl *Fn = model::lambdaFunction(Callable.Lambda);
+    if (!Fn)
+      Fn = model::innermostFunction(Site, Ctx);
+    if (const VarDecl *InScope = handleInScope(Site, Fn, Ctx)) {
+      const SourceLocation Loc = model::reportLoc(Root->getBeginLoc(), SM);
+      if (!Reported.insert(Loc).second)
+        return;
+      diag(Loc, "tether::background() in spawned work ignores '%0', the "
+                "spawner's context; cancelling the caller will not reach "
+                "this work")
+          << InScope->getName();
+      diag(model::reportLoc(S->Callable->getBeginLoc(), SM),
+           "the work is spawned here, where '%0' is in scope",
+           DiagnosticIDs::Note)
+          << InScope->getName();
+      diag(Loc, "pass '%0' to the task and derive from it, e.g. "
+                "tether::with_cancel(%0)",
+           DiagnosticIDs::Note)
+          << InScope->getName();
+    }
+    return;
+  }
   auto IsHandle = [this](QualType T) { return isHandleType(T); };
   BodyScan Scan(nullptr, IsHandle); // function_ref: IsHandle must outlive it
   Scan.TraverseStmt(Body->getBody());

@@ -208,6 +208,47 @@ void throughGlobal(const tether::Context &ctx) {
   t.join();
 }
 
+// ===================== Spawn forms =====================
+#include <vector>
+
+// Positive: work spawned in place that makes a fresh root context while the
+// spawner has one; the pool idiom with no context at all.
+void freshRootInPool(const tether::Context &ctx, std::vector<std::thread> &pool) {
+  pool.emplace_back([] {
+    tether::Context mine = tether::background();
+    // CHECK-MESSAGES: :[[@LINE-1]]:28: warning: tether::background() in spawned work ignores 'ctx', the spawner's context; cancelling the caller will not reach this work [tether-context-not-propagated]
+    // CHECK-MESSAGES: :[[@LINE-3]]:21: note: the work is spawned here, where 'ctx' is in scope
+    // CHECK-MESSAGES: :[[@LINE-3]]:28: note: pass 'ctx' to the task and derive from it
+    serve(mine);
+  });
+  pool.emplace_back([] { spin(); for (;;) process(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: spawned work receives no cancellation while 'ctx' is in scope; cancelling the caller will not stop it [tether-context-not-propagated]
+  // CHECK-MESSAGES: :[[@LINE-2]]:34: note: it loops here
+  // CHECK-MESSAGES: :[[@LINE-3]]:21: note: pass 'ctx' to the task and check it
+}
+
+// Negative: the context reaches the work spawned in place.
+void propagatedInPool(const tether::Context &ctx, std::vector<std::thread> &pool) {
+  pool.emplace_back([ctx] {
+    while (!ctx.cancelled())
+      process();
+  });
+}
+// Positive: the same with a named thread.
+void freshRootInThread(const tether::Context &ctx) {
+  std::thread t([] { tether::Context mine = tether::background(); serve(mine); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:45: warning: tether::background() in spawned work ignores 'ctx', the spawner's context; cancelling the caller will not reach this work [tether-context-not-propagated]
+  // CHECK-MESSAGES: :[[@LINE-2]]:17: note: the work is spawned here, where 'ctx' is in scope
+  // CHECK-MESSAGES: :[[@LINE-3]]:45: note: pass 'ctx' to the task
+  t.join();
+}
+void noContextInScope(std::vector<std::thread> &pool) {
+  pool.emplace_back([] {
+    tether::Context mine = tether::background();
+    serve(mine);
+  });
+}
+
 // ===================== Known limitations =====================
 
 // FIXME: work reached through a function the callable calls is not scanned:

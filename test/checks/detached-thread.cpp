@@ -266,6 +266,31 @@ void suppressed() {
   std::thread(work).detach();
 }
 
+// ===================== Spawn forms =====================
+#include <vector>
+
+void formsDetached(std::vector<std::thread> &pool) {
+  pool.emplace_back(work);
+  pool.back().detach();
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: {{.*}} [tether-detached-thread]
+  for (auto &t : pool)
+    t.detach();
+  // CHECK-MESSAGES: :[[@LINE-1]]:7: warning: {{.*}} [tether-detached-thread]
+  std::thread *p = new std::thread(work);
+  p->detach();
+  // CHECK-MESSAGES: :[[@LINE-1]]:6: warning: {{.*}} [tether-detached-thread]
+  auto u = std::make_unique<std::thread>(work);
+  u->detach();
+  // CHECK-MESSAGES: :[[@LINE-1]]:6: warning: {{.*}} [tether-detached-thread]
+}
+
+// Negative: a join loop.
+void formsJoined(std::vector<std::thread> &pool) {
+  pool.emplace_back(work);
+  for (auto &t : pool)
+    t.join();
+}
+
 // ===================== Known limitations =====================
 
 // FIXME: the state is read from a variable, not spelled at the call; the

@@ -175,6 +175,29 @@ void suppressed() {
   std::thread(compute).join(); // NOLINT(tether-discarded-thread-result)
 }
 
+// ===================== Spawn forms =====================
+#include <memory>
+#include <vector>
+#include <map>
+
+void formsInPlace(std::vector<std::thread> &pool, std::map<int, std::thread> &byId) {
+  pool.emplace_back([] { return fetch("a"); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:21: warning: std::thread discards the 'std::error_code' returned by the lambda; the error is lost [tether-discarded-thread-result]
+  byId.try_emplace(1, compute);
+  // CHECK-MESSAGES: :[[@LINE-1]]:23: warning: std::thread discards the 'int' returned by 'compute'; the result is lost [tether-discarded-thread-result]
+  auto p = std::make_unique<std::thread>(compute);
+  // CHECK-MESSAGES: :[[@LINE-1]]:42: warning: std::thread discards the 'int' returned by 'compute'; the result is lost [tether-discarded-thread-result]
+  p->join();
+}
+
+// Negative: void entries; moving a thread into the container starts nothing.
+void formsVoid(std::vector<std::thread> &pool, std::thread t) {
+  pool.emplace_back(work);
+  pool.emplace_back(std::move(t));
+  auto p = std::make_unique<std::thread>(work);
+  p->join();
+}
+
 // ===================== Known limitations =====================
 
 // FIXME: a generic lambda's deduced return type is not resolved, so the

@@ -417,6 +417,62 @@ void waitOnOneBranch(bool b) {
     wg.wait();
 }
 
+// ===================== Spawn forms =====================
+#include <memory>
+
+// Positive: a heap thread stored in a global, a raw heap thread detached, a
+// local container of threads detached element by element.
+std::unique_ptr<std::thread> GlobalWorker;
+void heapStoredInGlobal() {
+  int x = 0;
+  GlobalWorker = std::make_unique<std::thread>([&x] { use(x); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:50: warning: thread lambda captures 'x' by reference, but the thread can outlive it [tether-escaping-reference-capture]
+  // CHECK-MESSAGES: :[[@LINE-2]]:3: note: the thread is stored in 'GlobalWorker' here, which outlives the captured locals
+  // CHECK-MESSAGES: :[[@LINE-3]]:50: note: capture by value
+}
+void rawHeapDetached() {
+  int x = 0;
+  std::thread *p = new std::thread([&x] { use(x); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:38: warning: thread lambda captures 'x' by reference, but the thread can outlive it [tether-escaping-reference-capture]
+  p->detach();
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: note: the thread is detached here
+  // CHECK-MESSAGES: :[[@LINE-4]]:38: note: capture by value
+}
+void localPoolDetached() {
+  int x = 0;
+  std::vector<std::thread> pool;
+  pool.emplace_back([&x] { use(x); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:23: warning: thread lambda captures 'x' by reference, but the thread can outlive it [tether-escaping-reference-capture]
+  for (auto &t : pool)
+    t.detach();
+  // CHECK-MESSAGES: :[[@LINE-2]]:16: note: the thread is detached here
+  // CHECK-MESSAGES: :[[@LINE-5]]:23: note: capture by value
+}
+
+// Negative: threads stored in the caller's container, all joined by a join
+// loop and cleared before the captured locals die (a large project's worker
+// code); a local pool joined; a heap thread joined.
+void fillAndJoin(std::vector<std::thread> &out) {
+  int x = 0;
+  out.emplace_back([&x] { use(x); });
+  out.emplace_back([&x] { use(x); });
+  for (auto &t : out)
+    t.join();
+  out.clear();
+}
+void localPoolJoined() {
+  int x = 0;
+  std::vector<std::thread> pool;
+  pool.emplace_back([&x] { use(x); });
+  for (auto &t : pool)
+    t.join();
+}
+void heapJoined() {
+  int x = 0;
+  auto p = std::make_unique<std::thread>([&x] { use(x); });
+  p->join();
+}
+
 #else // OPTIONS_TEST
 
 void userThreadType() {

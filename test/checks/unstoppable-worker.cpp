@@ -303,6 +303,65 @@ void suppressed() {
   t.join();
 }
 
+// ===================== Spawn forms =====================
+#include <vector>
+#include <memory>
+
+// Positive: the pool idiom, a member entry point, a thread on the heap.
+void formsInPlace(std::vector<std::thread> &pool) {
+  pool.emplace_back([] {
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: warning: thread runs a loop that no stop signal can end; its owner can never stop it or join it [tether-unstoppable-worker]
+    while (true)
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: note: loop has no condition that can become false and no exit
+      handle(pop());
+  });
+}
+
+struct MemberPoller {
+  std::vector<std::thread> threads_;
+  void run();
+  void start() { threads_.emplace_back(&MemberPoller::run, this); }
+  // CHECK-MESSAGES: :[[@LINE-1]]:18: warning: thread runs a loop that no stop signal can end; its owner can never stop it or join it [tether-unstoppable-worker]
+};
+void MemberPoller::run() {
+  for (;;)
+  // CHECK-MESSAGES: :[[@LINE-1]]:3: note: loop has no condition that can become false and no exit
+    handle(pop());
+}
+
+std::unique_ptr<std::thread> formsOnHeap() {
+  return std::make_unique<std::thread>([] {
+  // CHECK-MESSAGES: :[[@LINE-1]]:10: warning: thread runs a loop that no stop signal can end; its owner can never stop it or join it [tether-unstoppable-worker]
+    for (;;)
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: note: loop has no condition that can become false and no exit
+      handle(pop());
+  });
+}
+
+// Negative: a member entry point that checks its stop token; a container of
+// user objects that wrap a thread.
+struct StoppablePoller {
+  std::vector<std::jthread> threads_;
+  void run(std::stop_token st) {
+    while (!st.stop_requested())
+      handle(pop());
+  }
+  void start() { threads_.emplace_back(&StoppablePoller::run, this); }
+};
+struct Job {
+  template <class F> explicit Job(F f);
+};
+void userElements(std::vector<Job> &jobs) {
+  jobs.emplace_back([] { for (;;) handle(pop()); });
+}
+// Recursion through member entry points stays bounded.
+struct Recursive {
+  std::vector<std::thread> ts;
+  void a() { b(); }
+  void b() { a(); }
+  void start() { ts.emplace_back(&Recursive::a, this); }
+};
+
 // ===================== Known limitations =====================
 
 // FIXME: a loop whose only exit is guarded by a frozen value still counts as

@@ -261,6 +261,29 @@ void suppressed() {
   t.join();
 }
 
+// ===================== Spawn forms =====================
+#include <vector>
+
+void formsInPlace(std::vector<std::thread> &pool) {
+  tether::WaitGroup wg;
+  pool.emplace_back([&wg] {
+    wg.add(1);
+    // CHECK-NOTES: :[[@LINE-1]]:8: warning: add() on 'wg' inside the lambda run by std::thread races with wait(); wait() may return before the task is counted [tether-waitgroup-add-inside-spawn]
+    // CHECK-NOTES: :[[@LINE-3]]:21: note: the lambda is started here
+    // CHECK-NOTES: :[[@LINE-3]]:8: note: call add() before starting the task, or start it with wg.go(f), which counts it before it runs
+    wg.done();
+  });
+  wg.wait();
+}
+
+// Negative: add() before the in-place spawn.
+void formsCounted(std::vector<std::thread> &pool) {
+  tether::WaitGroup wg;
+  wg.add(1);
+  pool.emplace_back([&wg] { wg.done(); });
+  wg.wait();
+}
+
 // ===================== Known limitations =====================
 
 // FIXME: add() reached through a function the task calls is not followed.

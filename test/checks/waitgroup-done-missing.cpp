@@ -365,6 +365,36 @@ void suppressed(bool b) {
   t.join();
 }
 
+// ===================== Spawn forms =====================
+#include <vector>
+
+void formsInPlace(std::vector<std::thread> &pool) {
+  tether::WaitGroup wg;
+  wg.add(1);
+  pool.emplace_back([&wg] {
+    if (!ready())
+      return;
+    wg.done();
+    // CHECK-NOTES: :[[@LINE-1]]:8: warning: done() on 'wg' is not called on every path of the lambda; the owner's wait() may never return [tether-waitgroup-done-missing]
+    // CHECK-NOTES: :[[@LINE-3]]:7: note: this return skips done()
+    // CHECK-NOTES: :[[@LINE-6]]:21: note: the lambda is started here
+    // CHECK-NOTES: :[[@LINE-4]]:8: note: start the task with wg.go(f), which calls done() however it ends, or call done() from a scope guard
+  });
+  wg.wait();
+}
+
+// Negative: done() on every path of an entry spawned in place.
+void formsAlwaysDone(std::vector<std::thread> &pool) {
+  tether::WaitGroup wg;
+  wg.add(1);
+  pool.emplace_back([&wg] {
+    if (ready())
+      quiet();
+    wg.done();
+  });
+  wg.wait();
+}
+
 // ===================== Known limitations =====================
 
 // FIXME: a done() inside a loop is never reported, even when the loop is not
