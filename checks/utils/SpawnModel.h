@@ -1,6 +1,6 @@
 //===--- SpawnModel.h - what starts a thread, and what it runs ------------===//
 //
-// The "spawn" part of the shared ownership model (../shared/DESIGN.md):
+// The "spawn" part of the shared ownership model (docs/design.md):
 // constructing a thread type, pthread_create / thrd_create, and spawn methods
 // such as tether::WaitGroup::go and tether::Group::go; and the callable each
 // one runs, resolved to its body when it is visible in the translation unit.

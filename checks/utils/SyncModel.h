@@ -1,6 +1,6 @@
 //===--- SyncModel.h - WaitGroup-like counters and channels ---------------===//
 //
-// The synchronisation part of the shared model (../shared/DESIGN.md): which
+// The synchronisation part of the shared model (docs/design.md): which
 // types are WaitGroup-like counters (add / done) and channels (send / receive /
 // close), given by the `WaitGroupTypes` and `ChannelTypes` options; which
 // call is which operation; and which variable or field an operation's object

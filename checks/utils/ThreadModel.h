@@ -2,7 +2,7 @@
 //
 // What starts a thread, what gives it up, which types own threads: written once
 // here and asked by every tether check, so that the checks agree with each other
-// and with ../shared/DESIGN.md ("Shared ownership model").
+// and with docs/design.md.
 //
 //===----------------------------------------------------------------------===//
 
