@@ -269,21 +269,7 @@ static void discardedExprs(const Stmt *S,
 /// The thread construction a discarded expression is, through temporaries
 /// and functional casts: `std::thread(f);`. Null otherwise.
 static const CXXConstructExpr *discardedConstruct(const Expr *E) {
-  while (true) {
-    E = E->IgnoreParens();
-    if (const auto *M = dyn_cast<MaterializeTemporaryExpr>(E))
-      E = M->getSubExpr();
-    else if (const auto *B = dyn_cast<CXXBindTemporaryExpr>(E))
-      E = B->getSubExpr();
-    else if (const auto *F = dyn_cast<CXXFunctionalCastExpr>(E))
-      E = F->getSubExpr();
-    else if (const auto *Cast = dyn_cast<ImplicitCastExpr>(E);
-             Cast && (Cast->getCastKind() == CK_NoOp ||
-                      Cast->getCastKind() == CK_ConstructorConversion))
-      E = Cast->getSubExpr();
-    else
-      return dyn_cast<CXXConstructExpr>(E);
-  }
+  return dyn_cast_or_null<CXXConstructExpr>(model::stripTransparent(E));
 }
 
 void UnjoinedThreadCheck::checkTemporaries(const Stmt *Holder,

@@ -235,7 +235,10 @@ spawnCandidate(llvm::ArrayRef<llvm::StringRef> ThreadTypes,
   Calls.push_back("::std::make_unique");
   Calls.push_back("::std::make_shared");
   Calls.push_back("::std::allocate_shared");
-  return expr(anyOf(
+  // Spawns written in system headers are library internals (the thread a
+  // std::make_unique or emplace_back instantiation constructs): the user's
+  // call is the spawn site. LLVM 19 matches inside system headers, 22 not.
+  return expr(unless(isExpansionInSystemHeader()), anyOf(
       cxxConstructExpr(
           hasDeclaration(cxxConstructorDecl(ofClass(threadClass(ThreadTypes)))),
           argumentCountAtLeast(1)),

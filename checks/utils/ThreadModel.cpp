@@ -111,9 +111,7 @@ bool terminatesWhenJoinable(const CXXRecordDecl *RD, ASTContext &Ctx) {
   return isRecordOf(RD, StdThread, Ctx);
 }
 
-/// Strips what does not change which object an expression denotes: parens,
-/// no-op and derived-to-base casts, temporaries and cleanups.
-static const Expr *stripTransparent(const Expr *E) {
+const Expr *stripTransparent(const Expr *E) {
   while (E) {
     const Expr *Next = E->IgnoreParens();
     if (const auto *EWC = dyn_cast<ExprWithCleanups>(Next))

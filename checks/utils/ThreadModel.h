@@ -128,8 +128,15 @@ const FunctionDecl *lambdaFunction(const LambdaExpr *L);
 
 /// Strips what wraps an expression without changing the value or object it
 /// denotes: parentheses, implicit casts, cleanups, temporaries, functional
-/// casts.
+/// casts. For a value on its way to a use.
 const Expr *ignoreWrappers(const Expr *E);
+
+/// Strips what does not change which object an expression denotes: parens,
+/// no-op, constructor-conversion and derived-to-base casts, temporaries,
+/// cleanups and functional casts, but no value-changing implicit cast. For
+/// finding the construction an object comes from (startedConstruct(), a
+/// discarded `std::thread(f);`).
+const Expr *stripTransparent(const Expr *E);
 
 /// True if \p E moves from what it wraps: `std::move(x)`, `std::forward<T>(x)`
 /// or a cast to an rvalue reference.
