@@ -426,14 +426,23 @@ elementLoop(const Stmt *S, llvm::ArrayRef<llvm::StringRef> ThreadTypes) {
       return std::nullopt;
     return ElementLoop{C, *K, Range, Range->getCond()};
   }
+  // for (i = 0; i < v.size(); ++i) v[i].join(); for (it = v.begin(); ...)
+  // it->join(); while (!v.empty()) { v.back().join(); v.pop_back(); }
+  const Stmt *Body = nullptr;
+  const Expr *Cond = nullptr;
   if (const auto *For = dyn_cast<ForStmt>(S)) {
-    if (!For->getCond())
-      return std::nullopt;
-    dischargesIn(For->getBody(), ThreadTypes, Found);
+    Body = For->getBody();
+    Cond = For->getCond();
+  } else if (const auto *While = dyn_cast<WhileStmt>(S)) {
+    Body = While->getBody();
+    Cond = While->getCond();
+  }
+  if (Body && Cond) {
+    dischargesIn(Body, ThreadTypes, Found);
     const ValueDecl *C = nullptr;
     auto K = agreedKind(Found, [&](const Expr *Obj) {
       const ValueDecl *D = elementOf(Obj);
-      if (!D)
+      if (!D && isa<ForStmt>(S))
         D = iteratedContainer(iteratorOf(Obj));
       if (!D || (C && C != D))
         return false;
@@ -442,24 +451,7 @@ elementLoop(const Stmt *S, llvm::ArrayRef<llvm::StringRef> ThreadTypes) {
     });
     if (!K || !C)
       return std::nullopt;
-    return ElementLoop{C, *K, For, For->getCond()};
-  }
-  if (const auto *While = dyn_cast<WhileStmt>(S)) {
-    // while (!v.empty()) { v.back().join(); v.pop_back(); }
-    if (!While->getCond())
-      return std::nullopt;
-    dischargesIn(While->getBody(), ThreadTypes, Found);
-    const ValueDecl *C = nullptr;
-    auto K = agreedKind(Found, [&](const Expr *Obj) {
-      const ValueDecl *D = elementOf(Obj);
-      if (!D || (C && C != D))
-        return false;
-      C = D;
-      return true;
-    });
-    if (!K || !C)
-      return std::nullopt;
-    return ElementLoop{C, *K, While, While->getCond()};
+    return ElementLoop{C, *K, S, Cond};
   }
   // std::for_each(v.begin(), v.end(), std::mem_fn(&std::thread::join))
   if (const auto *Call = dyn_cast<CallExpr>(S)) {
