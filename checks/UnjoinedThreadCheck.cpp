@@ -111,17 +111,19 @@ static std::string handleName(const flow::Start &S) {
 }
 
 /// The thread class a start's handle holds.
-static const CXXRecordDecl *threadClassOf(const flow::Start &S) {
+static const CXXRecordDecl *
+threadClassOf(const flow::Start &S, llvm::ArrayRef<StringRef> ThreadTypes) {
   if (const auto *C = dyn_cast<CXXConstructExpr>(S.Site))
     return C->getConstructor()->getParent();
-  if (const std::optional<model::Spawn> Sp = model::asSpawn(
-          S.Site, {"::std::thread", "::std::jthread"}, {}))
+  if (const std::optional<model::Spawn> Sp =
+          model::asSpawn(S.Site, ThreadTypes, {}))
     return Sp->ThreadClass;
   return model::recordOf(S.Handle->getType());
 }
 
-static StringRef consequence(const flow::Start &S, ASTContext &Ctx) {
-  return model::terminatesWhenJoinable(threadClassOf(S), Ctx)
+StringRef UnjoinedThreadCheck::consequence(const flow::Start &S,
+                                           ASTContext &Ctx) const {
+  return model::terminatesWhenJoinable(threadClassOf(S, ThreadTypes), Ctx)
              ? model::TerminateConsequence
              : model::UnwaitableConsequence;
 }

@@ -33,6 +33,9 @@ public:
   }
 
 private:
+  /// The consequence a finding about \p S names: std::terminate for a
+  /// std::thread, a lost wait for any other thread class.
+  StringRef consequence(const flow::Start &S, ASTContext &Ctx) const;
   void checkFunction(const FunctionDecl *FD, ASTContext &Ctx);
   void checkTemporary(const CXXConstructExpr *Construct, ASTContext &Ctx);
   void checkTemporaries(const Stmt *Holder, ASTContext &Ctx);

@@ -264,18 +264,18 @@ bool HandleFlow::insideElementLoop(const Stmt *S, const VarDecl *VD) const {
 
 std::optional<HandleFlow::EventKind>
 HandleFlow::threadMethodEvent(const CXXMethodDecl *M) const {
-  if (!M || !M->getDeclName().isIdentifier() ||
-      !model::isRecordOf(M->getParent(), Config.ThreadTypes, Ctx))
+  if (!M || !model::isRecordOf(M->getParent(), Config.ThreadTypes, Ctx))
     return EventKind::Escape;
-  llvm::SmallVector<llvm::StringRef, 12> Neutral;
-  llvm::StringRef(model::NeutralThreadMethods).split(Neutral, ';');
-  if (M->getName() == "join")
+  switch (model::classifyThreadMethod(M)) {
+  case model::HandleUse::Join:
     return EventKind::Join;
-  if (M->getName() == "detach")
+  case model::HandleUse::Detach:
     return EventKind::Detach;
-  if (llvm::is_contained(Neutral, M->getName()) || M->isConst())
+  case model::HandleUse::Neutral:
     return std::nullopt;
-  return EventKind::Escape;
+  default:
+    return EventKind::Escape;
+  }
 }
 
 /// The thread a started `new` expression constructs: `new std::thread(f)`.

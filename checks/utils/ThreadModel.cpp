@@ -241,29 +241,31 @@ static bool isConstRef(QualType T) {
          T.getNonReferenceType().isConstQualified();
 }
 
-HandleUse classifyThreadUse(const Expr *Ref, const Stmt *Parent,
-                            llvm::ArrayRef<llvm::StringRef> ThreadTypes) {
+HandleUse classifyThreadMethod(const CXXMethodDecl *Method) {
   static const std::vector<llvm::StringRef> Neutral = [] {
     llvm::SmallVector<llvm::StringRef, 12> Parts;
     llvm::StringRef(NeutralThreadMethods).split(Parts, ';');
     return std::vector<llvm::StringRef>(Parts.begin(), Parts.end());
   }();
+  if (!Method || !Method->getDeclName().isIdentifier())
+    return HandleUse::Escape;
+  const llvm::StringRef Name = Method->getName();
+  if (Name == "join")
+    return HandleUse::Join;
+  if (Name == "detach")
+    return HandleUse::Detach;
+  if (llvm::is_contained(Neutral, Name))
+    return HandleUse::Neutral;
+  return Method->isConst() ? HandleUse::Neutral : HandleUse::Escape;
+}
+
+HandleUse classifyThreadUse(const Expr *Ref, const Stmt *Parent,
+                            llvm::ArrayRef<llvm::StringRef> ThreadTypes) {
   if (!Parent)
     return HandleUse::Neutral; // an expression statement `t;`
   // t.join(), t.detach(), t.joinable(), ...
-  if (const auto *ME = dyn_cast<MemberExpr>(Parent)) {
-    const auto *Method = dyn_cast<CXXMethodDecl>(ME->getMemberDecl());
-    if (!Method || !Method->getDeclName().isIdentifier())
-      return HandleUse::Escape;
-    const llvm::StringRef Name = Method->getName();
-    if (Name == "join")
-      return HandleUse::Join;
-    if (Name == "detach")
-      return HandleUse::Detach;
-    if (llvm::is_contained(Neutral, Name))
-      return HandleUse::Neutral;
-    return Method->isConst() ? HandleUse::Neutral : HandleUse::Escape;
-  }
+  if (const auto *ME = dyn_cast<MemberExpr>(Parent))
+    return classifyThreadMethod(dyn_cast<CXXMethodDecl>(ME->getMemberDecl()));
   // t = std::thread(f)
   if (const auto *Op = dyn_cast<CXXOperatorCallExpr>(Parent))
     if (Op->getOperator() == OO_Equal && Op->getNumArgs() == 2 &&

@@ -152,6 +152,10 @@ enum class HandleUse {
            ///< someone else now owns the duty
 };
 
+/// What calling thread method \p Method (join, detach, joinable(), ...) on
+/// a handle does to the owner's duty; an unknown non-const method escapes.
+HandleUse classifyThreadMethod(const CXXMethodDecl *Method);
+
 /// Classifies the use \p Ref of a thread-typed local variable, given the
 /// statement that contains it (\p Parent, through parentheses and no-op
 /// casts; null if none). Anything not known to be neutral, a join or an
