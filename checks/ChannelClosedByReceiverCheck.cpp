@@ -18,14 +18,11 @@ enum : unsigned { SendOp = 0, RecvOp = 1, CloseOp = 2 };
 ChannelClosedByReceiverCheck::ChannelClosedByReceiverCheck(
     StringRef Name, ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context),
-      ChannelTypesOption(
-          Options.get("ChannelTypes", model::DefaultChannelTypes).str()),
-      ChannelTypes(model::parseSyncTypes(ChannelTypesOption,
-                                         model::DefaultChannelOps)) {}
+      Shared(Options, model::ChannelTypesOpt) {}
 
 void ChannelClosedByReceiverCheck::storeOptions(
     ClangTidyOptions::OptionMap &Opts) {
-  Options.store(Opts, "ChannelTypes", ChannelTypesOption);
+  Shared.store(Options, Opts);
 }
 
 void ChannelClosedByReceiverCheck::registerMatchers(MatchFinder *Finder) {

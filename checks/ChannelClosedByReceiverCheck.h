@@ -11,9 +11,10 @@
 #define TETHER_CHECKS_CHANNELCLOSEDBYRECEIVERCHECK_H
 
 #include "clang-tidy/ClangTidyCheck.h"
-#include "utils/SyncModel.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringSet.h"
+#include "utils/CheckOptions.h"
+#include "utils/SyncModel.h"
 #include <string>
 #include <vector>
 
@@ -35,8 +36,8 @@ private:
   void checkClose(const CallExpr *Close, const FunctionDecl *Fn,
                   const ast_matchers::MatchFinder::MatchResult &Result);
 
-  const std::string ChannelTypesOption;
-  const std::vector<model::SyncType> ChannelTypes;
+  const model::ThreadOptions Shared;
+  const std::vector<model::SyncType> &ChannelTypes = Shared.ChannelTypes;
   llvm::StringSet<> CloseNames;
   llvm::DenseSet<const FunctionDecl *> Analysed;
   llvm::DenseSet<SourceLocation> Reported;

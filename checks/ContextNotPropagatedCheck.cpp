@@ -38,20 +38,14 @@ ContextNotPropagatedCheck::ContextNotPropagatedCheck(StringRef Name,
     : ClangTidyCheck(Name, Context),
       ContextTypes(utils::options::parseStringList(
           Options.get("ContextTypes", DefaultContextTypes))),
-      ThreadTypes(utils::options::parseStringList(
-          Options.get("ThreadTypes", model::DefaultThreadTypes))),
-      SpawnFunctions(utils::options::parseStringList(
-          Options.get("SpawnFunctions", model::DefaultSpawnFunctions))),
+      Shared(Options, model::ThreadTypesOpt | model::SpawnFunctionsOpt),
       CheckBlockingCalls(Options.get("CheckBlockingCalls", false)) {}
 
 void ContextNotPropagatedCheck::storeOptions(
     ClangTidyOptions::OptionMap &Opts) {
   Options.store(Opts, "ContextTypes",
                 utils::options::serializeStringList(ContextTypes));
-  Options.store(Opts, "ThreadTypes",
-                utils::options::serializeStringList(ThreadTypes));
-  Options.store(Opts, "SpawnFunctions",
-                utils::options::serializeStringList(SpawnFunctions));
+  Shared.store(Options, Opts);
   Options.store(Opts, "CheckBlockingCalls", CheckBlockingCalls);
 }
 

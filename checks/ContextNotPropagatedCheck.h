@@ -15,6 +15,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallVector.h"
+#include "utils/CheckOptions.h"
 #include <vector>
 
 namespace clang::tidy::tether {
@@ -43,8 +44,9 @@ private:
                          ASTContext &Ctx);
 
   const std::vector<StringRef> ContextTypes;
-  const std::vector<StringRef> ThreadTypes;
-  const std::vector<StringRef> SpawnFunctions;
+  const model::ThreadOptions Shared;
+  const std::vector<StringRef> &ThreadTypes = Shared.ThreadTypes;
+  const std::vector<StringRef> &SpawnFunctions = Shared.SpawnFunctions;
   const bool CheckBlockingCalls;
   llvm::DenseSet<SourceLocation> Reported;
   /// Per function, its own locals of a handle type (not copies of the root

@@ -13,14 +13,12 @@ namespace clang::tidy::tether {
 DetachedThreadCheck::DetachedThreadCheck(StringRef Name,
                                          ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context),
-      ThreadTypes(utils::options::parseStringList(
-          Options.get("ThreadTypes", model::DefaultThreadTypes))),
+      Shared(Options, model::ThreadTypesOpt),
       DetachFunctions(utils::options::parseStringList(
           Options.get("DetachFunctions", model::DefaultDetachFunctions))) {}
 
 void DetachedThreadCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
-  Options.store(Opts, "ThreadTypes",
-                utils::options::serializeStringList(ThreadTypes));
+  Shared.store(Options, Opts);
   Options.store(Opts, "DetachFunctions",
                 utils::options::serializeStringList(DetachFunctions));
 }

@@ -13,6 +13,7 @@
 
 #include "clang-tidy/ClangTidyCheck.h"
 #include "llvm/ADT/DenseSet.h"
+#include "utils/CheckOptions.h"
 #include <vector>
 
 namespace clang::tidy::tether {
@@ -35,7 +36,8 @@ private:
   /// macro expanded on one line, yields one finding.
   bool firstReportAt(SourceLocation Loc);
 
-  const std::vector<StringRef> ThreadTypes;
+  const model::ThreadOptions Shared;
+  const std::vector<StringRef> &ThreadTypes = Shared.ThreadTypes;
   const std::vector<StringRef> DetachFunctions;
   llvm::DenseSet<SourceLocation> Reported;
 };

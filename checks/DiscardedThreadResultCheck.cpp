@@ -19,19 +19,14 @@ static constexpr llvm::StringLiteral DefaultDiscardingSpawnFunctions =
 DiscardedThreadResultCheck::DiscardedThreadResultCheck(
     StringRef Name, ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context),
-      ThreadTypes(utils::options::parseStringList(
-          Options.get("ThreadTypes", model::DefaultThreadTypes))),
-      DiscardingSpawnFunctions(utils::options::parseStringList(Options.get(
-          "SpawnFunctions", DefaultDiscardingSpawnFunctions))),
+      Shared(Options, model::ThreadTypesOpt | model::SpawnFunctionsOpt,
+             DefaultDiscardingSpawnFunctions),
       IgnoredReturnTypes(utils::options::parseStringList(
           Options.get("IgnoredReturnTypes", ""))) {}
 
 void DiscardedThreadResultCheck::storeOptions(
     ClangTidyOptions::OptionMap &Opts) {
-  Options.store(Opts, "ThreadTypes",
-                utils::options::serializeStringList(ThreadTypes));
-  Options.store(Opts, "SpawnFunctions",
-                utils::options::serializeStringList(DiscardingSpawnFunctions));
+  Shared.store(Options, Opts);
   Options.store(Opts, "IgnoredReturnTypes",
                 utils::options::serializeStringList(IgnoredReturnTypes));
 }

@@ -13,6 +13,7 @@
 
 #include "clang-tidy/ClangTidyCheck.h"
 #include "llvm/ADT/DenseSet.h"
+#include "utils/CheckOptions.h"
 #include <vector>
 
 namespace clang::tidy::tether {
@@ -32,8 +33,10 @@ public:
 private:
   bool isIgnored(QualType T, ASTContext &Ctx) const;
 
-  const std::vector<StringRef> ThreadTypes;
-  const std::vector<StringRef> DiscardingSpawnFunctions;
+  const model::ThreadOptions Shared;
+  const std::vector<StringRef> &ThreadTypes = Shared.ThreadTypes;
+  const std::vector<StringRef> &DiscardingSpawnFunctions =
+      Shared.SpawnFunctions;
   const std::vector<StringRef> IgnoredReturnTypes;
   llvm::DenseSet<SourceLocation> Reported;
 };

@@ -27,16 +27,10 @@ static constexpr llvm::StringLiteral SyncMethods =
 EscapingReferenceCaptureCheck::EscapingReferenceCaptureCheck(
     StringRef Name, ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context),
-      ThreadTypes(utils::options::parseStringList(
-          Options.get("ThreadTypes", model::DefaultThreadTypes))),
-      SpawnFunctions(utils::options::parseStringList(
-          Options.get("SpawnFunctions", model::DefaultSpawnFunctions))),
-      OwnerTypesOption(Options.get("OwnerTypes", "")),
+      Shared(Options, model::ThreadTypesOpt | model::SpawnFunctionsOpt |
+                          model::OwnerTypesOpt),
       WaitMethods(utils::options::parseStringList(
           Options.get("WaitMethods", DefaultWaitMethods))) {
-  OwnerTypes = utils::options::parseStringList(model::AutoJoiningTypes);
-  for (StringRef T : utils::options::parseStringList(OwnerTypesOption))
-    OwnerTypes.push_back(T);
   FlowCfg = {ThreadTypes, OwnerTypes, /*ExceptionPaths=*/true, &Throws};
 }
 
@@ -44,11 +38,7 @@ EscapingReferenceCaptureCheck::~EscapingReferenceCaptureCheck() = default;
 
 void EscapingReferenceCaptureCheck::storeOptions(
     ClangTidyOptions::OptionMap &Opts) {
-  Options.store(Opts, "ThreadTypes",
-                utils::options::serializeStringList(ThreadTypes));
-  Options.store(Opts, "SpawnFunctions",
-                utils::options::serializeStringList(SpawnFunctions));
-  Options.store(Opts, "OwnerTypes", OwnerTypesOption);
+  Shared.store(Options, Opts);
   Options.store(Opts, "WaitMethods",
                 utils::options::serializeStringList(WaitMethods));
 }

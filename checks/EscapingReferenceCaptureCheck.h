@@ -14,10 +14,11 @@
 #define TETHER_CHECKS_ESCAPINGREFERENCECAPTURECHECK_H
 
 #include "clang-tidy/ClangTidyCheck.h"
-#include "utils/HandleFlow.h"
 #include "clang/AST/ParentMap.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "utils/CheckOptions.h"
+#include "utils/HandleFlow.h"
 #include <memory>
 #include <string>
 #include <vector>
@@ -66,11 +67,11 @@ private:
   void report(const LambdaExpr *Lambda, const Stmt *Spawn,
               const FunctionDecl *FD, const Outlives &Why, ASTContext &Ctx);
 
-  const std::vector<StringRef> ThreadTypes;
-  const std::vector<StringRef> SpawnFunctions;
-  const std::string OwnerTypesOption;
+  const model::ThreadOptions Shared;
+  const std::vector<StringRef> &ThreadTypes = Shared.ThreadTypes;
+  const std::vector<StringRef> &SpawnFunctions = Shared.SpawnFunctions;
+  const std::vector<StringRef> &OwnerTypes = Shared.OwnerTypes;
   const std::vector<StringRef> WaitMethods;
-  std::vector<StringRef> OwnerTypes;
   flow::ThrowModel Throws;
   flow::FlowConfig FlowCfg;
   llvm::DenseSet<SourceLocation> Reported;

@@ -18,14 +18,10 @@ namespace clang::tidy::tether {
 ThreadMemberOrderCheck::ThreadMemberOrderCheck(StringRef Name,
                                                ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context),
-      OwnerTypesOption(Options.get("OwnerTypes", "")) {
-  OwnerTypes = utils::options::parseStringList(model::AutoJoiningTypes);
-  for (StringRef T : utils::options::parseStringList(OwnerTypesOption))
-    OwnerTypes.push_back(T);
-}
+      Shared(Options, model::OwnerTypesOpt) {}
 
 void ThreadMemberOrderCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
-  Options.store(Opts, "OwnerTypes", OwnerTypesOption);
+  Shared.store(Options, Opts);
 }
 
 void ThreadMemberOrderCheck::registerMatchers(MatchFinder *Finder) {

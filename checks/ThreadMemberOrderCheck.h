@@ -13,6 +13,7 @@
 
 #include "clang-tidy/ClangTidyCheck.h"
 #include "llvm/ADT/DenseSet.h"
+#include "utils/CheckOptions.h"
 #include <string>
 #include <vector>
 
@@ -38,8 +39,8 @@ public:
 private:
   void checkClass(const CXXRecordDecl *RD, ASTContext &Ctx);
 
-  const std::string OwnerTypesOption;
-  std::vector<StringRef> OwnerTypes; // built-in owners + OwnerTypesOption
+  const model::ThreadOptions Shared;
+  const std::vector<StringRef> &OwnerTypes = Shared.OwnerTypes;
   llvm::DenseSet<const CXXRecordDecl *> Analysed;
   llvm::DenseSet<SourceLocation> Reported;
 };

@@ -16,20 +16,11 @@ namespace clang::tidy::tether {
 UnjoinedThreadCheck::UnjoinedThreadCheck(StringRef Name,
                                          ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context),
-      ThreadTypes(utils::options::parseStringList(
-          Options.get("ThreadTypes", model::DefaultThreadTypes))),
-      OwnerTypesOption(Options.get("OwnerTypes", "")),
-      ExceptionPaths(Options.get("ExceptionPaths", true)) {
-  OwnerTypes = utils::options::parseStringList(model::AutoJoiningTypes);
-  for (StringRef T : utils::options::parseStringList(OwnerTypesOption))
-    OwnerTypes.push_back(T);
-}
+      Shared(Options, model::ThreadTypesOpt | model::OwnerTypesOpt |
+                          model::ExceptionPathsOpt) {}
 
 void UnjoinedThreadCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
-  Options.store(Opts, "ThreadTypes",
-                utils::options::serializeStringList(ThreadTypes));
-  Options.store(Opts, "OwnerTypes", OwnerTypesOption);
-  Options.store(Opts, "ExceptionPaths", ExceptionPaths);
+  Shared.store(Options, Opts);
 }
 
 void UnjoinedThreadCheck::registerMatchers(MatchFinder *Finder) {

@@ -12,8 +12,9 @@
 #define TETHER_CHECKS_UNJOINEDTHREADCHECK_H
 
 #include "clang-tidy/ClangTidyCheck.h"
-#include "utils/HandleFlow.h"
 #include "llvm/ADT/DenseSet.h"
+#include "utils/CheckOptions.h"
+#include "utils/HandleFlow.h"
 #include <string>
 #include <vector>
 
@@ -41,10 +42,10 @@ private:
   void checkTemporaries(const Stmt *Holder, ASTContext &Ctx);
   bool firstReportAt(SourceLocation Loc);
 
-  const std::vector<StringRef> ThreadTypes;
-  const std::string OwnerTypesOption;
-  std::vector<StringRef> OwnerTypes; // OwnerTypesOption + the built-in owners
-  const bool ExceptionPaths;
+  const model::ThreadOptions Shared;
+  const std::vector<StringRef> &ThreadTypes = Shared.ThreadTypes;
+  const std::vector<StringRef> &OwnerTypes = Shared.OwnerTypes;
+  const bool ExceptionPaths = Shared.ExceptionPaths;
   flow::ThrowModel Throws;
   llvm::DenseSet<const FunctionDecl *> Analysed;
   llvm::DenseSet<SourceLocation> Reported;

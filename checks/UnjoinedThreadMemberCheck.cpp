@@ -19,19 +19,11 @@ namespace clang::tidy::tether {
 UnjoinedThreadMemberCheck::UnjoinedThreadMemberCheck(StringRef Name,
                                                      ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context),
-      ThreadTypes(utils::options::parseStringList(
-          Options.get("ThreadTypes", model::DefaultThreadTypes))),
-      OwnerTypesOption(Options.get("OwnerTypes", "")) {
-  OwnerTypes = utils::options::parseStringList(model::AutoJoiningTypes);
-  for (StringRef T : utils::options::parseStringList(OwnerTypesOption))
-    OwnerTypes.push_back(T);
-}
+      Shared(Options, model::ThreadTypesOpt | model::OwnerTypesOpt) {}
 
 void UnjoinedThreadMemberCheck::storeOptions(
     ClangTidyOptions::OptionMap &Opts) {
-  Options.store(Opts, "ThreadTypes",
-                utils::options::serializeStringList(ThreadTypes));
-  Options.store(Opts, "OwnerTypes", OwnerTypesOption);
+  Shared.store(Options, Opts);
 }
 
 void UnjoinedThreadMemberCheck::registerMatchers(MatchFinder *Finder) {

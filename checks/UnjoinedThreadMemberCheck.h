@@ -14,6 +14,7 @@
 #include "clang-tidy/ClangTidyCheck.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/MapVector.h"
+#include "utils/CheckOptions.h"
 #include <string>
 #include <vector>
 
@@ -37,9 +38,9 @@ private:
   void checkClass(const CXXRecordDecl *RD, ASTContext &Ctx);
   void noteStaticUse(const DeclRefExpr *Ref, ASTContext &Ctx);
 
-  const std::vector<StringRef> ThreadTypes;
-  const std::string OwnerTypesOption;
-  std::vector<StringRef> OwnerTypes;
+  const model::ThreadOptions Shared;
+  const std::vector<StringRef> &ThreadTypes = Shared.ThreadTypes;
+  const std::vector<StringRef> &OwnerTypes = Shared.OwnerTypes;
   llvm::DenseSet<const CXXRecordDecl *> Analysed;
   llvm::DenseSet<SourceLocation> Reported;
 

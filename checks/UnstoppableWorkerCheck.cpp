@@ -38,19 +38,13 @@ static constexpr llvm::StringLiteral DefaultStopSignalFunctions =
 UnstoppableWorkerCheck::UnstoppableWorkerCheck(StringRef Name,
                                                ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context),
-      ThreadTypes(utils::options::parseStringList(
-          Options.get("ThreadTypes", model::DefaultThreadTypes))),
-      SpawnFunctions(utils::options::parseStringList(
-          Options.get("SpawnFunctions", model::DefaultSpawnFunctions))),
+      Shared(Options, model::ThreadTypesOpt | model::SpawnFunctionsOpt),
       StopSignalFunctions(utils::options::parseStringList(
           Options.get("StopSignalFunctions", DefaultStopSignalFunctions))),
       MaxCallDepth(Options.get("MaxCallDepth", 3U)) {}
 
 void UnstoppableWorkerCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
-  Options.store(Opts, "ThreadTypes",
-                utils::options::serializeStringList(ThreadTypes));
-  Options.store(Opts, "SpawnFunctions",
-                utils::options::serializeStringList(SpawnFunctions));
+  Shared.store(Options, Opts);
   Options.store(Opts, "StopSignalFunctions",
                 utils::options::serializeStringList(StopSignalFunctions));
   Options.store(Opts, "MaxCallDepth", MaxCallDepth);

@@ -13,6 +13,7 @@
 
 #include "clang-tidy/ClangTidyCheck.h"
 #include "llvm/ADT/DenseSet.h"
+#include "utils/CheckOptions.h"
 #include <vector>
 
 namespace clang::tidy::tether {
@@ -29,8 +30,9 @@ public:
   }
 
 private:
-  const std::vector<StringRef> ThreadTypes;
-  const std::vector<StringRef> SpawnFunctions;
+  const model::ThreadOptions Shared;
+  const std::vector<StringRef> &ThreadTypes = Shared.ThreadTypes;
+  const std::vector<StringRef> &SpawnFunctions = Shared.SpawnFunctions;
   const std::vector<StringRef> StopSignalFunctions;
   const unsigned MaxCallDepth;
   llvm::DenseSet<SourceLocation> Reported;

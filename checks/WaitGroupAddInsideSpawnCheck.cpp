@@ -17,22 +17,12 @@ static constexpr int AddOp = 0;
 WaitGroupAddInsideSpawnCheck::WaitGroupAddInsideSpawnCheck(
     StringRef Name, ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context),
-      ThreadTypes(utils::options::parseStringList(
-          Options.get("ThreadTypes", model::DefaultThreadTypes))),
-      SpawnFunctions(utils::options::parseStringList(
-          Options.get("SpawnFunctions", model::DefaultSpawnFunctions))),
-      WaitGroupTypesOption(
-          Options.get("WaitGroupTypes", model::DefaultWaitGroupTypes).str()),
-      WaitGroupTypes(model::parseSyncTypes(WaitGroupTypesOption,
-                                           model::DefaultWaitGroupOps)) {}
+      Shared(Options, model::ThreadTypesOpt | model::SpawnFunctionsOpt |
+                          model::WaitGroupTypesOpt) {}
 
 void WaitGroupAddInsideSpawnCheck::storeOptions(
     ClangTidyOptions::OptionMap &Opts) {
-  Options.store(Opts, "ThreadTypes",
-                utils::options::serializeStringList(ThreadTypes));
-  Options.store(Opts, "SpawnFunctions",
-                utils::options::serializeStringList(SpawnFunctions));
-  Options.store(Opts, "WaitGroupTypes", WaitGroupTypesOption);
+  Shared.store(Options, Opts);
 }
 
 void WaitGroupAddInsideSpawnCheck::registerMatchers(MatchFinder *Finder) {

@@ -12,8 +12,9 @@
 #define TETHER_CHECKS_WAITGROUPADDINSIDESPAWNCHECK_H
 
 #include "clang-tidy/ClangTidyCheck.h"
-#include "utils/SyncModel.h"
 #include "llvm/ADT/DenseSet.h"
+#include "utils/CheckOptions.h"
+#include "utils/SyncModel.h"
 #include <string>
 #include <vector>
 
@@ -32,10 +33,10 @@ public:
   }
 
 private:
-  const std::vector<StringRef> ThreadTypes;
-  const std::vector<StringRef> SpawnFunctions;
-  const std::string WaitGroupTypesOption;
-  const std::vector<model::SyncType> WaitGroupTypes;
+  const model::ThreadOptions Shared;
+  const std::vector<StringRef> &ThreadTypes = Shared.ThreadTypes;
+  const std::vector<StringRef> &SpawnFunctions = Shared.SpawnFunctions;
+  const std::vector<model::SyncType> &WaitGroupTypes = Shared.WaitGroupTypes;
   llvm::DenseSet<SourceLocation> Reported;
 };
 

@@ -26,28 +26,17 @@ static constexpr llvm::StringLiteral DefaultCatchingSpawnFunctions =
 WaitGroupDoneMissingCheck::WaitGroupDoneMissingCheck(StringRef Name,
                                                      ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context),
-      ThreadTypes(utils::options::parseStringList(
-          Options.get("ThreadTypes", model::DefaultThreadTypes))),
-      SpawnFunctions(utils::options::parseStringList(
-          Options.get("SpawnFunctions", model::DefaultSpawnFunctions))),
-      WaitGroupTypesOption(
-          Options.get("WaitGroupTypes", model::DefaultWaitGroupTypes).str()),
-      WaitGroupTypes(model::parseSyncTypes(WaitGroupTypesOption,
-                                           model::DefaultWaitGroupOps)),
+      Shared(Options, model::ThreadTypesOpt | model::SpawnFunctionsOpt |
+                          model::WaitGroupTypesOpt | model::ExceptionPathsOpt),
       CatchingSpawnFunctions(utils::options::parseStringList(Options.get(
           "CatchingSpawnFunctions", DefaultCatchingSpawnFunctions))),
-      ExceptionPaths(Options.get("ExceptionPaths", true)) {}
+      ExceptionPaths(Shared.ExceptionPaths) {}
 
 void WaitGroupDoneMissingCheck::storeOptions(
     ClangTidyOptions::OptionMap &Opts) {
-  Options.store(Opts, "ThreadTypes",
-                utils::options::serializeStringList(ThreadTypes));
-  Options.store(Opts, "SpawnFunctions",
-                utils::options::serializeStringList(SpawnFunctions));
-  Options.store(Opts, "WaitGroupTypes", WaitGroupTypesOption);
+  Shared.store(Options, Opts);
   Options.store(Opts, "CatchingSpawnFunctions",
                 utils::options::serializeStringList(CatchingSpawnFunctions));
-  Options.store(Opts, "ExceptionPaths", ExceptionPaths);
 }
 
 void WaitGroupDoneMissingCheck::registerMatchers(MatchFinder *Finder) {

@@ -12,9 +12,10 @@
 #define TETHER_CHECKS_WAITGROUPDONEMISSINGCHECK_H
 
 #include "clang-tidy/ClangTidyCheck.h"
+#include "llvm/ADT/DenseSet.h"
+#include "utils/CheckOptions.h"
 #include "utils/HandleFlow.h"
 #include "utils/SyncModel.h"
-#include "llvm/ADT/DenseSet.h"
 #include <string>
 #include <vector>
 
@@ -33,10 +34,10 @@ public:
   }
 
 private:
-  const std::vector<StringRef> ThreadTypes;
-  const std::vector<StringRef> SpawnFunctions;
-  const std::string WaitGroupTypesOption;
-  const std::vector<model::SyncType> WaitGroupTypes;
+  const model::ThreadOptions Shared;
+  const std::vector<StringRef> &ThreadTypes = Shared.ThreadTypes;
+  const std::vector<StringRef> &SpawnFunctions = Shared.SpawnFunctions;
+  const std::vector<model::SyncType> &WaitGroupTypes = Shared.WaitGroupTypes;
   const std::vector<StringRef> CatchingSpawnFunctions;
   const bool ExceptionPaths;
   flow::ThrowModel Throws;
