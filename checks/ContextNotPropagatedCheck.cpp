@@ -62,15 +62,21 @@ void ContextNotPropagatedCheck::registerMatchers(MatchFinder *Finder) {
       callExpr(callee(functionDecl(hasName("::tether::background"))))
           .bind("background"),
       this);
-  if (CheckBlockingCalls)
+  if (CheckBlockingCalls) {
+    // The model's blocking calls that have no timeout of their own.
+    std::vector<StringRef> Unbounded;
+    for (const model::BlockingCall &B : model::BlockingCalls)
+      if (!B.Bounded)
+        Unbounded.push_back(B.Name);
     Finder->addMatcher(
         cxxMemberCallExpr(
             callee(cxxMethodDecl(
-                hasAnyName("send", "recv", "wait"),
+                hasAnyName(Unbounded),
                 ofClass(cxxRecordDecl(hasAnyName("::tether::Channel",
                                                  "::tether::WaitGroup"))))))
             .bind("blocking"),
         this);
+  }
 }
 
 bool ContextNotPropagatedCheck::isHandleType(QualType T) const {
@@ -134,13 +140,8 @@ public:
     const FunctionDecl *FD = C->getDirectCallee();
     if (LoopOrBlock || !FD || !FD->getDeclName().isIdentifier())
       return true;
-    static constexpr llvm::StringLiteral Blocking[] = {
-        "join",     "wait",     "wait_for", "wait_until", "recv",
-        "recv_for", "send",     "send_for", "sleep_for",  "sleep_until",
-        "get",      "select",   "accept",   "read",       "pthread_join"};
-    for (llvm::StringRef B : Blocking)
-      if (FD->getName() == B)
-        LoopOrBlock = C;
+    if (model::blockingCall(FD->getName()))
+      LoopOrBlock = C;
     return true;
   }
 };

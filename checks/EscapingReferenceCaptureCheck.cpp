@@ -19,10 +19,13 @@ namespace clang::tidy::tether {
 static constexpr llvm::StringLiteral DefaultWaitMethods = "wait;join";
 
 /// Calls after a detach that show the function waiting for its thread by
-/// other means (a future, a latch, a semaphore, a condition variable).
-static constexpr llvm::StringLiteral SyncMethods =
-    "wait;wait_for;wait_until;get;acquire;try_acquire_for;try_acquire_until;"
-    "arrive_and_wait;join";
+/// other means (a future, a latch, a semaphore, a condition variable): the
+/// model's blocking calls that wait for another thread's work.
+static const std::string &syncMethods() {
+  static const std::string Names = model::blockingCallNames(
+      [](const model::BlockingCall &B) { return B.Waits; });
+  return Names;
+}
 
 EscapingReferenceCaptureCheck::EscapingReferenceCaptureCheck(
     StringRef Name, ClangTidyContext *Context)
@@ -470,7 +473,7 @@ void EscapingReferenceCaptureCheck::check(
   // is taken to wait for the thread: no finding may rest on a guess.
   if (Why.K == Outlives::Detached) {
     const std::vector<StringRef> Sync =
-        utils::options::parseStringList(SyncMethods);
+        utils::options::parseStringList(syncMethods());
     const WaitFinder W{Ctx.getSourceManager(), Why.At->getEndLoc(),
                        SourceLocation(),          nullptr,
                        Sync,                      false,

@@ -9,6 +9,24 @@ using namespace clang::ast_matchers;
 
 namespace clang::tidy::tether::model {
 
+const BlockingCall *blockingCall(llvm::StringRef Name) {
+  for (const BlockingCall &B : BlockingCalls)
+    if (B.Name == Name)
+      return &B;
+  return nullptr;
+}
+
+std::string blockingCallNames(bool (*Keep)(const BlockingCall &)) {
+  std::string Names;
+  for (const BlockingCall &B : BlockingCalls)
+    if (Keep(B)) {
+      if (!Names.empty())
+        Names += ';';
+      Names += B.Name.str();
+    }
+  return Names;
+}
+
 ast_matchers::internal::Matcher<CXXRecordDecl>
 threadClass(llvm::ArrayRef<llvm::StringRef> Names) {
   return cxxRecordDecl(isSameOrDerivedFrom(hasAnyName(Names)));

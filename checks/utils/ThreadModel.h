@@ -56,6 +56,37 @@ inline constexpr llvm::StringLiteral JoinFunctions =
     "::pthread_join;::pthread_tryjoin_np;::pthread_timedjoin_np;"
     "::pthread_clockjoin_np;::thrd_join";
 
+/// The calls that can block the calling thread until another thread acts, by
+/// unqualified name: one list for every check that asks "does this code wait
+/// here?". `Waits` marks the calls that wait for another thread's work (a
+/// join, a future, a latch, a semaphore, a condition variable); `Bounded`
+/// marks those that return after a timeout on their own.
+struct BlockingCall {
+  llvm::StringLiteral Name;
+  bool Waits;
+  bool Bounded;
+};
+inline constexpr BlockingCall BlockingCalls[] = {
+    {"join", true, false},         {"pthread_join", true, false},
+    {"wait", true, false},         {"wait_for", true, true},
+    {"wait_until", true, true},    {"get", true, false},
+    {"acquire", true, false},      {"try_acquire_for", true, true},
+    {"try_acquire_until", true, true}, {"arrive_and_wait", true, false},
+    {"recv", false, false},        {"recv_for", false, true},
+    {"recv_until", false, true},   {"send", false, false},
+    {"send_for", false, true},     {"send_until", false, true},
+    {"select", false, false},      {"sleep_for", false, true},
+    {"sleep_until", false, true},  {"accept", false, false},
+    {"read", false, false},
+};
+
+/// The entry of BlockingCalls named \p Name, or null.
+const BlockingCall *blockingCall(llvm::StringRef Name);
+
+/// The names of the BlockingCalls that pass \p Keep, joined by ';' (an
+/// option's default).
+std::string blockingCallNames(bool (*Keep)(const BlockingCall &));
+
 /// Members of a thread type that neither join nor give up the thread: using
 /// them leaves the joining duty where it was.
 inline constexpr llvm::StringLiteral NeutralThreadMethods =
