@@ -128,10 +128,11 @@ void collectStart(const Expr *Start, FieldUseCollector &Collector) {
       collectCallable(Arg, Collector);
 }
 
+/// An owner's go() / try_go(), or a container member that adds an element
+/// (the model's ContainerUse::Adds).
 bool isStartingMember(StringRef Name) {
-  return llvm::is_contained({"go", "try_go", "emplace_back", "push_back",
-                             "emplace", "emplace_front", "push_front"},
-                            Name);
+  return Name == "go" || Name == "try_go" ||
+         model::classifyContainerMethod(Name) == model::ContainerUse::Adds;
 }
 
 /// Walks a member function body for starts of the owner members, and for

@@ -67,18 +67,18 @@ struct MethodUses {
   bool Opaque = false;
 };
 
-/// Names of container members that add a thread, or only read the container.
+/// Members of a container (or of a unique_ptr: reset) that add a thread,
+/// and those that neither add, join nor hand one on (the model's
+/// ContainerUse). clear() counts as neither: what matters for a member is
+/// whether the destructor joins, and clear() alone does not hand the
+/// threads to anyone.
 bool isAdding(StringRef Name) {
-  return llvm::is_contained({"emplace_back", "push_back", "emplace",
-                             "emplace_front", "push_front", "insert",
-                             "try_emplace", "emplace_hint", "reset"},
-                            Name);
+  return model::classifyContainerMethod(Name) == model::ContainerUse::Adds ||
+         Name == "reset";
 }
 bool isNeutralContainerMember(StringRef Name) {
-  return llvm::is_contained(
-      {"size", "empty", "capacity", "reserve", "max_size", "clear",
-       "shrink_to_fit"},
-      Name);
+  return model::classifyContainerMethod(Name) == model::ContainerUse::Reads ||
+         Name == "clear";
 }
 
 /// Walks one function body of the class.

@@ -384,9 +384,8 @@ void HandleFlow::collectIndirect(const CFGBlock *B, unsigned Index,
     }
     const llvm::StringRef Name =
         M && M->getDeclName().isIdentifier() ? M->getName() : "";
-    if (llvm::is_contained({"push_back", "push_front", "insert", "emplace_back",
-                            "emplace_front", "emplace", "try_emplace"},
-                           Name)) {
+    const model::ContainerUse Use = model::classifyContainerMethod(Name);
+    if (Use == model::ContainerUse::Adds) {
       // v.push_back(std::thread(f)) starts; a thread moved in carries its
       // own duty (discharged where it was moved from): not followed.
       for (const Expr *Arg : MC->arguments())
@@ -398,18 +397,13 @@ void HandleFlow::collectIndirect(const CFGBlock *B, unsigned Index,
       addEvent(VD, B, Index, EventKind::Escape, MC);
       return;
     }
-    if (llvm::is_contained({"size", "empty", "capacity", "max_size", "reserve",
-                            "begin", "end", "cbegin", "cend", "rbegin",
-                            "rend"},
-                           Name))
+    if (Use == model::ContainerUse::Reads)
       return;
-    if (llvm::is_contained({"clear", "pop_back", "pop_front", "erase",
-                            "resize", "assign"},
-                           Name)) {
+    if (Use == model::ContainerUse::Destroys) {
       addEvent(VD, B, Index, EventKind::Destroy, MC);
       return;
     }
-    if (llvm::is_contained({"at", "back", "front"}, Name)) {
+    if (Use == model::ContainerUse::Element) {
       // v.back().get_id() reads; v.back().join() alone joins one element
       // of many: not followed.
       const auto *P = dyn_cast_or_null<MemberExpr>(

@@ -9,6 +9,26 @@ using namespace clang::ast_matchers;
 
 namespace clang::tidy::tether::model {
 
+ContainerUse classifyContainerMethod(llvm::StringRef Name) {
+  if (llvm::is_contained({"push_back", "push_front", "insert", "emplace_back",
+                          "emplace_front", "emplace", "emplace_after",
+                          "emplace_hint", "try_emplace"},
+                         Name))
+    return ContainerUse::Adds;
+  if (llvm::is_contained({"size", "empty", "capacity", "max_size", "reserve",
+                          "shrink_to_fit", "begin", "end", "cbegin", "cend",
+                          "rbegin", "rend"},
+                         Name))
+    return ContainerUse::Reads;
+  if (llvm::is_contained({"clear", "pop_back", "pop_front", "erase", "resize",
+                          "assign"},
+                         Name))
+    return ContainerUse::Destroys;
+  if (llvm::is_contained({"at", "back", "front"}, Name))
+    return ContainerUse::Element;
+  return ContainerUse::Other;
+}
+
 const BlockingCall *blockingCall(llvm::StringRef Name) {
   for (const BlockingCall &B : BlockingCalls)
     if (B.Name == Name)

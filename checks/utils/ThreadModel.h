@@ -187,6 +187,18 @@ enum class HandleUse {
 /// a handle does to the owner's duty; an unknown non-const method escapes.
 HandleUse classifyThreadMethod(const CXXMethodDecl *Method);
 
+/// What a call of a standard container's member, by name, does to the
+/// threads the container holds: one vocabulary for HandleFlow (local
+/// containers) and the member checks (containers that are class members).
+enum class ContainerUse {
+  Adds,     ///< push_back, insert, emplace*, try_emplace: a new element
+  Reads,    ///< size, empty, capacity, reserve, begin/end, ...: no effect
+  Destroys, ///< clear, pop_back, pop_front, erase, resize, assign
+  Element,  ///< at, back, front: one element, used by the caller
+  Other,    ///< anything else: an escape
+};
+ContainerUse classifyContainerMethod(llvm::StringRef Name);
+
 /// Classifies the use \p Ref of a thread-typed local variable, given the
 /// statement that contains it (\p Parent, through parentheses and no-op
 /// casts; null if none). Anything not known to be neutral, a join or an

@@ -3,6 +3,7 @@
 // RUN:   -config="{CheckOptions: {tether-thread-member-order.OwnerTypes: '::my::Runner'}}" \
 // RUN:   -- -isystem %S/Inputs -DOPTIONS_TEST
 
+#include <map>
 #include <memory>
 #include <tether/group.h>
 #include <tether/wait_group.h>
@@ -97,6 +98,19 @@ public:
 private:
   std::vector<std::jthread> workers_;
   // CHECK-MESSAGES: :[[@LINE-1]]:29: warning: 'workers_' is declared before 'tasks_', which its threads use; {{.*}} [tether-thread-member-order]
+  Queue tasks_;
+};
+// A map of jthreads keyed by name, started by try_emplace (any member that
+// adds an element starts one: the model's ContainerUse::Adds).
+class NamedPool {
+public:
+  void start(int id) {
+    workers_.try_emplace(id, [this] { tasks_.pop(); });
+  }
+
+private:
+  std::map<int, std::jthread> workers_;
+  // CHECK-MESSAGES: :[[@LINE-1]]:31: warning: 'workers_' is declared before 'tasks_', which its threads use; {{.*}} [tether-thread-member-order]
   Queue tasks_;
 };
 struct Ticker {
