@@ -2,7 +2,6 @@
 
 #include "utils/HandleFlow.h"
 #include "utils/ThreadModel.h"
-#include "clang-tidy/utils/ExceptionAnalyzer.h"
 #include "utils/SpawnModel.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclTemplate.h"
@@ -12,24 +11,6 @@
 #include <optional>
 
 namespace clang::tidy::tether::flow {
-
-static llvm::SmallVector<llvm::StringRef, 8> splitList(llvm::StringRef List) {
-  llvm::SmallVector<llvm::StringRef, 8> Parts;
-  List.split(Parts, ';', -1, false);
-  for (llvm::StringRef &P : Parts)
-    P.consume_front("::");
-  return Parts;
-}
-
-/// True if \p FD is a C function (global or extern "C") named in \p List.
-static bool isCFunction(const FunctionDecl *FD, llvm::StringRef List) {
-  if (!FD || !FD->getDeclName().isIdentifier())
-    return false;
-  if (!FD->isExternC() &&
-      !FD->getDeclContext()->getRedeclContext()->isTranslationUnit())
-    return false;
-  return llvm::is_contained(splitList(List), FD->getName());
-}
 
 static const FunctionDecl *calleeOf(const Stmt *S) {
   const auto *Call = dyn_cast_or_null<CallExpr>(S);
@@ -54,43 +35,6 @@ static const VarDecl *addressedLocal(const Expr *E) {
   if (!UO || UO->getOpcode() != UO_AddrOf)
     return nullptr;
   return localVar(UO->getSubExpr());
-}
-
-bool isNoThrow(const FunctionDecl *FD) {
-  const auto *FPT = FD->getType()->getAs<FunctionProtoType>();
-  if (!FPT)
-    return false;
-  if (isa<CXXDestructorDecl>(FD) &&
-      (FPT->getExceptionSpecType() == EST_Unevaluated ||
-       FPT->getExceptionSpecType() == EST_Uninstantiated ||
-       FPT->getExceptionSpecType() == EST_None))
-    return true; // implicitly noexcept
-  return FPT->isNothrow();
-}
-
-std::unique_ptr<CFG> buildFunctionCFG(const FunctionDecl *FD, ASTContext &Ctx,
-                                      bool ExceptionEdges, bool Lifetime) {
-  Stmt *Body = FD ? FD->getBody() : nullptr;
-  if (!Body || isa<CoroutineBodyStmt>(Body) || FD->isDependentContext())
-    return nullptr;
-  if (FD->isInvalidDecl() || Ctx.getDiagnostics().hasUncompilableErrorOccurred())
-    return nullptr;
-  CFG::BuildOptions Options;
-  Options.AddImplicitDtors = true;
-  Options.AddLifetime = Lifetime;
-  Options.AddEHEdges = ExceptionEdges && Ctx.getLangOpts().CXXExceptions;
-  Options.setAllAlwaysAdd();
-  return CFG::buildCFG(FD, Body, &Ctx, Options);
-}
-
-SourceLocation exitLoc(const Stmt *At) {
-  if (!At)
-    return {};
-  if (const auto *CS = dyn_cast<CompoundStmt>(At))
-    return CS->getRBracLoc();
-  if (const auto *MC = dyn_cast<CXXMemberCallExpr>(At))
-    return MC->getExprLoc();
-  return At->getBeginLoc();
 }
 
 HandleFlow::HandleFlow(const FunctionDecl *FD, ASTContext &Ctx,
@@ -197,10 +141,10 @@ void HandleFlow::collect(const Stmt *Body) {
         const FunctionDecl *Callee = calleeOf(Call);
         if (!Callee || Call->getNumArgs() < 1)
           continue;
-        if (isCFunction(Callee, model::CreateFunctions)) {
+        if (model::isCFunction(Callee, model::CreateFunctions)) {
           if (const VarDecl *VD = addressedLocal(Call->getArg(0)))
             CHandles.insert(VD);
-        } else if (isCFunction(Callee, model::DetachStateSetter)) {
+        } else if (model::isCFunction(Callee, model::DetachStateSetter)) {
           if (const VarDecl *VD = addressedLocal(Call->getArg(0)))
             DetachedAttrs.insert(VD);
         }
@@ -610,7 +554,7 @@ void HandleFlow::collectStmt(const CFGBlock *B, unsigned Index, const Stmt *S) {
     if (!Callee || Call->getNumArgs() < 1)
       return;
     // pthread_create(&tid, attr, fn, arg), thrd_create(&tid, fn, arg)
-    if (isCFunction(Callee, model::CreateFunctions)) {
+    if (model::isCFunction(Callee, model::CreateFunctions)) {
       const VarDecl *VD = addressedLocal(Call->getArg(0));
       if (!VD)
         return;
@@ -673,7 +617,7 @@ void HandleFlow::collectStmt(const CFGBlock *B, unsigned Index, const Stmt *S) {
     if (UO->getOpcode() == UO_AddrOf) {
       const Stmt *Call = Parents->getParentIgnoreParenImpCasts(const_cast<UnaryOperator *>(UO));
       const FunctionDecl *Callee = calleeOf(Call);
-      if (Callee && isCFunction(Callee, model::CreateFunctions) &&
+      if (Callee && model::isCFunction(Callee, model::CreateFunctions) &&
           cast<CallExpr>(Call)->getArg(0)->IgnoreParenImpCasts() == UO)
         return;
     }
@@ -684,11 +628,11 @@ void HandleFlow::collectStmt(const CFGBlock *B, unsigned Index, const Stmt *S) {
     const FunctionDecl *Callee = Call->getDirectCallee();
     const bool First = Call->getNumArgs() >= 1 &&
                        Call->getArg(0)->IgnoreParenImpCasts() == DRE;
-    if (Callee && First && isCFunction(Callee, model::JoinFunctions)) {
+    if (Callee && First && model::isCFunction(Callee, model::JoinFunctions)) {
       addEvent(VD, B, Index, EventKind::Join, Call);
       return;
     }
-    if (Callee && First && isCFunction(Callee, model::DefaultDetachFunctions)) {
+    if (Callee && First && model::isCFunction(Callee, model::DefaultDetachFunctions)) {
       addEvent(VD, B, Index, EventKind::Detach, Call);
       return;
     }
@@ -803,343 +747,6 @@ int HandleFlow::deadEdge(const CFGBlock *B, const Start &S) const {
       return BO->getOpcode() == BO_NE ? TrueEdge : FalseEdge;
   }
   return 2; // the result is tested in a way we do not follow
-}
-
-ThrowModel::ThrowModel() : Analyzer(std::make_unique<utils::ExceptionAnalyzer>()) {
-  Analyzer->ignoreBadAlloc(true);
-}
-ThrowModel::~ThrowModel() = default;
-
-bool ThrowModel::bodyMayThrow(const FunctionDecl *FD) {
-  const FunctionDecl *Def = nullptr;
-  if (!FD->hasBody(Def) || !Def)
-    return true;
-  // An override may throw what the called declaration's body does not.
-  if (const auto *Method = dyn_cast<CXXMethodDecl>(Def))
-    if (Method->isVirtual() && !Method->hasAttr<FinalAttr>() &&
-        !Method->getParent()->hasAttr<FinalAttr>())
-      return true;
-  if (Def->isInvalidDecl() || Def->isDependentContext())
-    return true;
-  return Analyzer->analyze(Def).getBehaviour() !=
-         utils::ExceptionAnalyzer::State::NotThrowing;
-}
-
-bool mayThrow(const Stmt *S, ThrowModel *Throws) {
-  if (isa<CXXThrowExpr>(S))
-    return true;
-  const auto *Call = dyn_cast<CallExpr>(S);
-  if (!Call)
-    return false;
-  const Decl *Callee = Call->getCalleeDecl();
-  if (const auto *FD = dyn_cast_or_null<FunctionDecl>(Callee)) {
-    if (FD->getBuiltinID() != 0)
-      return false;
-    if (isCFunction(FD, model::JoinFunctions))
-      return false;
-    // std::this_thread::sleep_for and friends: only a broken clock throws.
-    if (const auto *NS = dyn_cast<NamespaceDecl>(FD->getDeclContext()))
-      if (NS->getDeclName().isIdentifier() && NS->getName() == "this_thread" &&
-          NS->getParent()->isStdNamespace())
-        return false;
-    if (const auto *Method = dyn_cast<CXXMethodDecl>(FD))
-      if (Method->getDeclName().isIdentifier() &&
-          (Method->getName() == "join" || Method->getName() == "detach") &&
-          Method->getNumParams() == 0)
-        return false;
-    if (const auto *FPT = FD->getType()->getAs<FunctionProtoType>())
-      if (FPT->isNothrow())
-        return false;
-    return !Throws || Throws->bodyMayThrow(FD);
-  }
-  return true;
-}
-
-const Stmt *throwingStmt(const CFGBlock *B, ThrowModel *Throws) {
-  for (auto It = B->rbegin(), End = B->rend(); It != End; ++It)
-    if (std::optional<CFGStmt> CS = It->getAs<CFGStmt>())
-      if (isa<CallExpr, CXXThrowExpr>(CS->getStmt()))
-        return mayThrow(CS->getStmt(), Throws) ? CS->getStmt() : nullptr;
-  return nullptr;
-}
-
-const CXXTryStmt *tryDispatch(const CFGBlock *B) {
-  return dyn_cast_or_null<CXXTryStmt>(B->getTerminatorStmt());
-}
-
-/// One forward may-analysis for every start at once: the state of a block
-/// is the set of starts whose thread may still be running there, unjoined.
-/// Events (join, detach, escape, assignment, end of scope) of a handle act
-/// on the starts of that handle only; leaks are recorded where a running
-/// start meets the end of its scope, an assignment or an exception that
-/// leaves the scope. The cost is linear in the size of the CFG times the
-/// number of starts divided by the word size, where a search per start
-/// would be quadratic (a function with thousands of threads).
-void HandleFlow::solve() {
-  const unsigned N = Starts.size();
-  if (N == 0)
-    return;
-  const SourceManager &SM = Ctx.getSourceManager();
-  const CFGBlock *Exit = &TheCFG->getExit();
-  const unsigned NumBlocks = TheCFG->getNumBlockIDs();
-
-  // What each block does, in order: the events of every handle, and the
-  // starts it makes (after the events at the same element, as the start's
-  // own assignment or declaration does not stop it).
-  struct Action {
-    unsigned Index;
-    bool Gen;
-    unsigned StartIdx;
-    const Event *E;
-    const VarDecl *Handle;
-  };
-  std::vector<llvm::SmallVector<Action, 4>> Actions(NumBlocks);
-  llvm::DenseMap<const VarDecl *, llvm::SmallVector<unsigned, 1>> OfHandle;
-  llvm::DenseMap<const Expr *, unsigned> ByCreateCall;
-  llvm::DenseMap<const VarDecl *, llvm::SmallVector<unsigned, 1>> ByResultVar;
-  llvm::DenseMap<unsigned, llvm::SmallVector<unsigned, 1>> ByGuardHash;
-  auto HashOf = [&](const Expr *E) {
-    llvm::FoldingSetNodeID ID;
-    E->Profile(ID, Ctx, /*Canonical=*/true);
-    return ID.ComputeHash();
-  };
-  for (unsigned I = 0; I < N; ++I) {
-    const Start &S = *Starts[I];
-    OfHandle[S.Handle].push_back(I);
-    Actions[S.Block->getBlockID()].push_back(
-        {S.Index, true, I, nullptr, S.Handle});
-    if (S.CreateCall)
-      ByCreateCall[S.CreateCall] = I;
-    if (S.ResultVar)
-      ByResultVar[S.ResultVar].push_back(I);
-    for (const auto &G : S.Guards)
-      ByGuardHash[HashOf(G.first)].push_back(I);
-  }
-  for (const auto &[Key, List] : Events)
-    for (const Event &E : List)
-      Actions[Key.second].push_back({E.Index, false, 0, &E, Key.first});
-  for (auto &List : Actions)
-    llvm::stable_sort(List, [](const Action &A, const Action &B) {
-      return A.Index < B.Index || (A.Index == B.Index && !A.Gen && B.Gen);
-    });
-
-  std::vector<std::optional<Leak>> Normal(N), Exceptional(N);
-  llvm::BitVector HasExceptional(N);
-  std::vector<Fate> FateOf(N);
-  auto ReportNormal = [&](unsigned I, LeakKind Kind, const Stmt *At) {
-    if (!Normal[I])
-      Normal[I] = Leak{Starts[I].get(), Kind, At, exitLoc(At)};
-  };
-  auto ReportExceptional = [&](llvm::BitVector Bits, const Stmt *Thrown) {
-    Bits.reset(HasExceptional);
-    for (unsigned I : Bits.set_bits())
-      Exceptional[I] = Leak{Starts[I].get(), LeakKind::Exception, Thrown,
-                            exitLoc(Thrown)};
-    HasExceptional |= Bits;
-  };
-
-  // The starts whose handle is declared inside a try block: an exception
-  // from that block destroys them before any of its handlers runs.
-  llvm::DenseMap<const CXXTryStmt *, llvm::BitVector> InsideTry;
-  auto Inside = [&](const CXXTryStmt *Try) -> const llvm::BitVector & {
-    auto [It, New] = InsideTry.try_emplace(Try, N);
-    if (New) {
-      const SourceRange R = Try->getTryBlock()->getSourceRange();
-      const SourceLocation Begin = SM.getExpansionLoc(R.getBegin());
-      const SourceLocation End = SM.getExpansionLoc(R.getEnd());
-      for (unsigned I = 0; I < N; ++I) {
-        const SourceLocation L =
-            SM.getExpansionLoc(Starts[I]->Handle->getLocation());
-        if (SM.isBeforeInTranslationUnit(Begin, L) &&
-            SM.isBeforeInTranslationUnit(L, End))
-          It->second.set(I);
-      }
-    }
-    return It->second;
-  };
-
-  // The starts a two-way branch may prune (deadEdge() decides): those
-  // guarded by the same condition, whose handle the condition asks
-  // joinable(), or whose creation result it tests.
-  auto Candidates = [&](const CFGBlock *B, llvm::SmallVectorImpl<unsigned> &Out) {
-    const auto *Cond = dyn_cast_or_null<Expr>(
-        const_cast<CFGBlock *>(B)->getTerminatorCondition());
-    if (!Cond)
-      return;
-    Cond = Cond->IgnoreParenImpCasts();
-    auto G = ByGuardHash.find(HashOf(Cond));
-    if (G != ByGuardHash.end())
-      Out.append(G->second.begin(), G->second.end());
-    llvm::SmallVector<const Stmt *, 16> Work{Cond};
-    while (!Work.empty()) {
-      const Stmt *St = Work.pop_back_val();
-      if (!St)
-        continue;
-      if (const auto *MC = dyn_cast<CXXMemberCallExpr>(St))
-        if (const auto *VD = dyn_cast_or_null<VarDecl>(
-                model::handleDecl(MC->getImplicitObjectArgument()))) {
-          auto H = OfHandle.find(VD);
-          if (H != OfHandle.end())
-            Out.append(H->second.begin(), H->second.end());
-        }
-      if (const auto *DRE = dyn_cast<DeclRefExpr>(St))
-        if (const auto *VD = dyn_cast<VarDecl>(DRE->getDecl())) {
-          auto R = ByResultVar.find(VD);
-          if (R != ByResultVar.end())
-            Out.append(R->second.begin(), R->second.end());
-        }
-      if (const auto *E = dyn_cast<Expr>(St)) {
-        auto C = ByCreateCall.find(E);
-        if (C != ByCreateCall.end())
-          Out.push_back(C->second);
-      }
-      for (const Stmt *Child : St->children())
-        Work.push_back(Child);
-    }
-  };
-
-  std::vector<llvm::BitVector> In(NumBlocks, llvm::BitVector(N));
-  std::vector<const Stmt *> ThrownIn(NumBlocks, nullptr);
-  llvm::BitVector Queued(NumBlocks);
-  std::vector<const CFGBlock *> Work;
-  auto Push = [&](const CFGBlock *B) {
-    if (!Queued.test(B->getBlockID())) {
-      Queued.set(B->getBlockID());
-      Work.push_back(B);
-    }
-  };
-  for (unsigned I = 0; I < N; ++I)
-    Push(Starts[I]->Block);
-  auto Propagate = [&](const CFGBlock *Next, const llvm::BitVector &Bits,
-                       const Stmt *Thrown) {
-    llvm::BitVector &Into = In[Next->getBlockID()];
-    llvm::BitVector New = Bits;
-    New.reset(Into);
-    if (Thrown && !ThrownIn[Next->getBlockID()])
-      ThrownIn[Next->getBlockID()] = Thrown;
-    if (New.none())
-      return;
-    Into |= New;
-    Push(Next);
-  };
-
-  while (!Work.empty()) {
-    const CFGBlock *B = Work.back();
-    Work.pop_back();
-    Queued.reset(B->getBlockID());
-    llvm::BitVector Cur = In[B->getBlockID()];
-    for (const Action &A : Actions[B->getBlockID()]) {
-      if (A.Gen) {
-        Cur.set(A.StartIdx);
-        continue;
-      }
-      auto H = OfHandle.find(A.Handle);
-      if (H == OfHandle.end())
-        continue;
-      for (unsigned I : H->second) {
-        if (!Cur.test(I))
-          continue;
-        switch (A.E->Kind) {
-        case EventKind::Start:
-        case EventKind::Join:
-          break;
-        case EventKind::Detach:
-          if (!FateOf[I].DetachAt)
-            FateOf[I].DetachAt = A.E->S;
-          break;
-        case EventKind::Escape:
-          if (!FateOf[I].EscapeAt)
-            FateOf[I].EscapeAt = A.E->S;
-          break;
-        case EventKind::Assign:
-          ReportNormal(I, LeakKind::Overwritten, A.E->S);
-          break;
-        case EventKind::Destroy:
-          ReportNormal(I, LeakKind::Destroyed, A.E->S);
-          break;
-        case EventKind::Exit:
-          ReportNormal(I, LeakKind::ScopeExit, A.E->S);
-          break;
-        }
-        Cur.reset(I);
-      }
-    }
-    // A call that does not return (exit, abort) never destroys the handle.
-    if (Cur.none() || B->hasNoReturnElement())
-      continue;
-
-    // Per-edge sets of a two-way branch, pruned where deadEdge() says a
-    // running thread cannot go.
-    llvm::BitVector Edge[2] = {Cur, Cur};
-    const bool TwoWay = B->succ_size() == 2 && B->getTerminatorStmt();
-    if (TwoWay) {
-      llvm::SmallVector<unsigned, 4> Cand;
-      Candidates(B, Cand);
-      for (unsigned I : Cand) {
-        if (!Cur.test(I))
-          continue;
-        const int Dead = deadEdge(B, *Starts[I]);
-        if (Dead == 0 || Dead == 2)
-          Edge[0].reset(I);
-        if (Dead == 1 || Dead == 2)
-          Edge[1].reset(I);
-      }
-    }
-
-    unsigned EdgeNo = 0;
-    for (const CFGBlock::AdjacentBlock &Succ : B->succs()) {
-      const unsigned E = EdgeNo++;
-      const CFGBlock *Next = Succ.getReachableBlock();
-      if (!Next)
-        continue;
-      const llvm::BitVector &Out = TwoWay && E < 2 ? Edge[E] : Cur;
-      if (Out.none())
-        continue;
-      const bool ToHandler = Next == Exit || tryDispatch(Next);
-      if (!ToHandler) {
-        Propagate(Next, Out, nullptr);
-        continue;
-      }
-      // Only exception edges reach the exit or a handler while a handle is
-      // alive: every other path passes its scope's end first.
-      if (!MayThrow || (Next == Exit && EscapeTerminates))
-        continue;
-      const Stmt *Thrown =
-          tryDispatch(B) ? ThrownIn[B->getBlockID()]
-                         : throwingStmt(B, Config.Throws);
-      if (!Thrown)
-        continue;
-      llvm::BitVector Live = Out;
-      // If the create call itself throws, no thread was created.
-      if (const auto *ThrownExpr = dyn_cast<Expr>(Thrown)) {
-        auto C = ByCreateCall.find(ThrownExpr);
-        if (C != ByCreateCall.end())
-          Live.reset(C->second);
-      }
-      const CXXTryStmt *Try = tryDispatch(Next);
-      if (!Try) {
-        ReportExceptional(Live, Thrown);
-        continue;
-      }
-      const llvm::BitVector &Ins = Inside(Try);
-      llvm::BitVector Leaking = Live;
-      Leaking &= Ins;
-      ReportExceptional(Leaking, Thrown);
-      Live.reset(Ins);
-      if (Live.any())
-        Propagate(Next, Live, Thrown);
-    }
-  }
-
-  // A path that leaves the scope normally makes the better witness.
-  for (unsigned I = 0; I < N; ++I) {
-    const Start *S = Starts[I].get();
-    if (Normal[I])
-      Leaks[S] = *Normal[I];
-    else if (Exceptional[I])
-      Leaks[S] = *Exceptional[I];
-    Fates[S] = FateOf[I];
-  }
 }
 
 const Leak *HandleFlow::leakOf(const Start &S) const {

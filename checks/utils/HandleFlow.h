@@ -12,6 +12,8 @@
 #ifndef TETHER_CHECKS_UTILS_HANDLEFLOW_H
 #define TETHER_CHECKS_UTILS_HANDLEFLOW_H
 
+#include "utils/FunctionCFG.h"
+#include "utils/ThrowModel.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/ParentMap.h"
 #include "clang/AST/StmtCXX.h"
@@ -24,30 +26,7 @@
 #include <optional>
 #include <vector>
 
-namespace clang::tidy::utils {
-class ExceptionAnalyzer;
-} // namespace clang::tidy::utils
-
 namespace clang::tidy::tether::flow {
-
-/// Which calls may throw, for one check in one translation unit: a call to a
-/// function not declared noexcept whose body is visible is followed into
-/// that body (clang-tidy's utils::ExceptionAnalyzer, as
-/// bugprone-exception-escape does, std::bad_alloc ignored), so a call that
-/// provably cannot throw adds no exception path. Caches per function.
-class ThrowModel {
-public:
-  ThrowModel();
-  ~ThrowModel();
-  ThrowModel(const ThrowModel &) = delete;
-  ThrowModel &operator=(const ThrowModel &) = delete;
-  /// False if \p FD's visible body cannot throw (only for non-virtual
-  /// functions with a body in the TU).
-  bool bodyMayThrow(const FunctionDecl *FD);
-
-private:
-  std::unique_ptr<utils::ExceptionAnalyzer> Analyzer;
-};
 
 /// What the analysis treats as a thread: the types that must be joined, and
 /// the auto-joining owners that never need it.
@@ -163,6 +142,8 @@ private:
   void addEvent(const VarDecl *VD, const CFGBlock *B, unsigned Index,
                 EventKind Kind, const Stmt *S);
   void addStart(std::unique_ptr<Start> S);
+  /// The data-flow pass (HandleFlowSolver.cpp).
+  class Solver;
   void solve();
   /// The successor index of \p B that a running \p S cannot take (the false
   /// edge of `t.joinable()`, the failure edge of pthread_create), -1 for none
@@ -192,39 +173,6 @@ private:
   llvm::DenseMap<const Stmt *, std::pair<const VarDecl *, EventKind>> LoopPoints;
   llvm::DenseMap<const VarDecl *, llvm::SmallVector<const Stmt *, 1>> LoopsOf;
 };
-
-/// True if the function cannot let an exception escape: an exception in it
-/// calls std::terminate whatever happens to its threads.
-bool isNoThrow(const FunctionDecl *FD);
-
-/// True if \p S can throw: a `throw`, or a call to a function not declared
-/// noexcept (and, with \p Throws, whose visible body may throw). (The CFG
-/// adds exception edges after every member call, noexcept or not.)
-/// Joins are taken not to throw: join() throws only when misused (not
-/// joinable, or joining itself), and counting it would report every second
-/// thread of `a.join(); b.join();`.
-bool mayThrow(const Stmt *S, ThrowModel *Throws = nullptr);
-
-/// The statement that ends \p B by throwing: its last call or throw, if that
-/// can throw at all.
-const Stmt *throwingStmt(const CFGBlock *B, ThrowModel *Throws = nullptr);
-
-/// The try statement \p B dispatches an exception for, if \p B is the
-/// dispatch block of a try.
-const CXXTryStmt *tryDispatch(const CFGBlock *B);
-
-/// The CFG of \p FD's body for the path analyses, or null when there is none
-/// to analyse: no body, a coroutine, a dependent context, an invalid
-/// declaration, or compile errors in the TU (CFG::buildCFG can crash on the
-/// recovery AST of code that did not compile; found by tether-checks-fuzzer,
-/// test/checks/fuzz-crash-24663c5c.test). Adds implicit destructors and, with
-/// \p ExceptionEdges and C++ exceptions on, exception edges.
-std::unique_ptr<CFG> buildFunctionCFG(const FunctionDecl *FD, ASTContext &Ctx,
-                                      bool ExceptionEdges, bool Lifetime);
-
-/// Where to point for a leak's exit: the closing brace of a block, the
-/// return / break / goto, the assignment, or the call that may throw.
-SourceLocation exitLoc(const Stmt *At);
 
 } // namespace clang::tidy::tether::flow
 

@@ -9,6 +9,22 @@ using namespace clang::ast_matchers;
 
 namespace clang::tidy::tether::model {
 
+bool isCFunction(const FunctionDecl *FD, llvm::StringRef List) {
+  if (!FD || !FD->getDeclName().isIdentifier())
+    return false;
+  if (!FD->isExternC() &&
+      !FD->getDeclContext()->getRedeclContext()->isTranslationUnit())
+    return false;
+  llvm::SmallVector<llvm::StringRef, 8> Names;
+  List.split(Names, ';', -1, false);
+  for (llvm::StringRef Name : Names) {
+    Name.consume_front("::");
+    if (Name == FD->getName())
+      return true;
+  }
+  return false;
+}
+
 ContainerUse classifyContainerMethod(llvm::StringRef Name) {
   if (llvm::is_contained({"push_back", "push_front", "insert", "emplace_back",
                           "emplace_front", "emplace", "emplace_after",

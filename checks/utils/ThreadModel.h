@@ -56,6 +56,11 @@ inline constexpr llvm::StringLiteral JoinFunctions =
     "::pthread_join;::pthread_tryjoin_np;::pthread_timedjoin_np;"
     "::pthread_clockjoin_np;::thrd_join";
 
+/// True if \p FD is a C function (global or extern "C") named in \p List
+/// (";"-separated, a leading "::" optional): CreateFunctions, JoinFunctions,
+/// DefaultDetachFunctions, DetachStateSetter.
+bool isCFunction(const FunctionDecl *FD, llvm::StringRef List);
+
 /// The calls that can block the calling thread until another thread acts, by
 /// unqualified name: one list for every check that asks "does this code wait
 /// here?". `Waits` marks the calls that wait for another thread's work (a

@@ -1,0 +1,64 @@
+//===--- ThrowModel.h - which calls may throw, for the path analyses -*- C++ -*-===//
+//
+// The exception model of the path analyses (HandleFlow, PathCoverage): which
+// statements may throw, which block ends by throwing, which block dispatches
+// to a try's handlers. See docs/design.md, "Where the model lives".
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TETHER_CHECKS_UTILS_THROWMODEL_H
+#define TETHER_CHECKS_UTILS_THROWMODEL_H
+
+#include "clang/AST/Decl.h"
+#include "clang/AST/StmtCXX.h"
+#include "clang/Analysis/CFG.h"
+#include <memory>
+
+namespace clang::tidy::utils {
+class ExceptionAnalyzer;
+} // namespace clang::tidy::utils
+
+namespace clang::tidy::tether::flow {
+
+/// Which calls may throw, for one check in one translation unit: a call to a
+/// function not declared noexcept whose body is visible is followed into
+/// that body (clang-tidy's utils::ExceptionAnalyzer, as
+/// bugprone-exception-escape does, std::bad_alloc ignored), so a call that
+/// provably cannot throw adds no exception path. Caches per function.
+class ThrowModel {
+public:
+  ThrowModel();
+  ~ThrowModel();
+  ThrowModel(const ThrowModel &) = delete;
+  ThrowModel &operator=(const ThrowModel &) = delete;
+  /// False if \p FD's visible body cannot throw (only for non-virtual
+  /// functions with a body in the TU).
+  bool bodyMayThrow(const FunctionDecl *FD);
+
+private:
+  std::unique_ptr<utils::ExceptionAnalyzer> Analyzer;
+};
+
+/// True if the function cannot let an exception escape: an exception in it
+/// calls std::terminate whatever happens to its threads.
+bool isNoThrow(const FunctionDecl *FD);
+
+/// True if \p S can throw: a `throw`, or a call to a function not declared
+/// noexcept (and, with \p Throws, whose visible body may throw). (The CFG
+/// adds exception edges after every member call, noexcept or not.)
+/// Joins are taken not to throw: join() throws only when misused (not
+/// joinable, or joining itself), and counting it would report every second
+/// thread of `a.join(); b.join();`.
+bool mayThrow(const Stmt *S, ThrowModel *Throws = nullptr);
+
+/// The statement that ends \p B by throwing: its last call or throw, if that
+/// can throw at all.
+const Stmt *throwingStmt(const CFGBlock *B, ThrowModel *Throws = nullptr);
+
+/// The try statement \p B dispatches an exception for, if \p B is the
+/// dispatch block of a try.
+const CXXTryStmt *tryDispatch(const CFGBlock *B);
+
+} // namespace clang::tidy::tether::flow
+
+#endif // TETHER_CHECKS_UTILS_THROWMODEL_H
