@@ -46,7 +46,7 @@ private:
   const std::vector<StringRef> &ThreadTypes = Shared.ThreadTypes;
   const std::vector<StringRef> &OwnerTypes = Shared.OwnerTypes;
   const bool ExceptionPaths = Shared.ExceptionPaths;
-  flow::ThrowModel Throws;
+  flow::ThrowModel Throws{ThreadTypes};
   llvm::DenseSet<const FunctionDecl *> Analysed;
   llvm::DenseSet<SourceLocation> Reported;
 };

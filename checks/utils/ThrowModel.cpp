@@ -1,6 +1,7 @@
 //===--- ThrowModel.cpp - which calls may throw, for the path analyses ----===//
 
 #include "utils/ThrowModel.h"
+#include "utils/SpawnModel.h"
 #include "utils/ThreadModel.h"
 #include "clang-tidy/utils/ExceptionAnalyzer.h"
 #include "clang/AST/ExprCXX.h"
@@ -20,7 +21,9 @@ bool isNoThrow(const FunctionDecl *FD) {
   return FPT->isNothrow();
 }
 
-ThrowModel::ThrowModel() : Analyzer(std::make_unique<utils::ExceptionAnalyzer>()) {
+ThrowModel::ThrowModel(llvm::ArrayRef<llvm::StringRef> ThreadTypes)
+    : Analyzer(std::make_unique<utils::ExceptionAnalyzer>()),
+      ThreadTypes(ThreadTypes) {
   Analyzer->ignoreBadAlloc(true);
 }
 ThrowModel::~ThrowModel() = default;
@@ -38,6 +41,26 @@ bool ThrowModel::bodyMayThrow(const FunctionDecl *FD) {
     return true;
   return Analyzer->analyze(Def).getBehaviour() !=
          utils::ExceptionAnalyzer::State::NotThrowing;
+}
+
+bool ThrowModel::createsThread(const CallExpr *Call) const {
+  if (ThreadTypes.empty())
+    return false;
+  if (std::optional<model::Spawn> Sp = model::asSpawn(Call, ThreadTypes, {}))
+    return Sp->Kind == model::SpawnKind::InPlace ||
+           Sp->Kind == model::SpawnKind::MakeOwned;
+  // v.push_back(std::thread(f)): the container adds a thread it is given.
+  const auto *MC = dyn_cast<CXXMemberCallExpr>(Call);
+  const CXXMethodDecl *M = MC ? MC->getMethodDecl() : nullptr;
+  if (!M || !M->getDeclName().isIdentifier() ||
+      model::classifyContainerMethod(M->getName()) != model::ContainerUse::Adds)
+    return false;
+  for (const Expr *Arg : MC->arguments())
+    if (const Expr *Bare = model::stripTransparent(Arg))
+      if (std::optional<model::Spawn> Sp = model::asSpawn(Bare, ThreadTypes, {}))
+        if (Sp->Kind == model::SpawnKind::ThreadConstruct)
+          return true;
+  return false;
 }
 
 bool mayThrow(const Stmt *S, ThrowModel *Throws) {
@@ -65,6 +88,8 @@ bool mayThrow(const Stmt *S, ThrowModel *Throws) {
     if (const auto *FPT = FD->getType()->getAs<FunctionProtoType>())
       if (FPT->isNothrow())
         return false;
+    if (Throws && Throws->createsThread(Call))
+      return false;
     return !Throws || Throws->bodyMayThrow(FD);
   }
   return true;

@@ -12,6 +12,8 @@
 #include "clang/AST/Decl.h"
 #include "clang/AST/StmtCXX.h"
 #include "clang/Analysis/CFG.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
 #include <memory>
 
 namespace clang::tidy::utils {
@@ -27,16 +29,23 @@ namespace clang::tidy::tether::flow {
 /// provably cannot throw adds no exception path. Caches per function.
 class ThrowModel {
 public:
-  ThrowModel();
+  /// \p ThreadTypes (the check's option, which must outlive the model) name
+  /// the thread classes whose creation is taken not to throw.
+  explicit ThrowModel(llvm::ArrayRef<llvm::StringRef> ThreadTypes = {});
   ~ThrowModel();
   ThrowModel(const ThrowModel &) = delete;
   ThrowModel &operator=(const ThrowModel &) = delete;
   /// False if \p FD's visible body cannot throw (only for non-virtual
   /// functions with a body in the TU).
   bool bodyMayThrow(const FunctionDecl *FD);
+  /// True if \p Call creates a thread of ThreadTypes: in place in a
+  /// container (`v.emplace_back(f)`), added as a temporary
+  /// (`v.push_back(std::thread(f))`) or on the heap (`make_unique`).
+  bool createsThread(const CallExpr *Call) const;
 
 private:
   std::unique_ptr<utils::ExceptionAnalyzer> Analyzer;
+  llvm::ArrayRef<llvm::StringRef> ThreadTypes;
 };
 
 /// True if the function cannot let an exception escape: an exception in it
@@ -48,7 +57,11 @@ bool isNoThrow(const FunctionDecl *FD);
 /// adds exception edges after every member call, noexcept or not.)
 /// Joins are taken not to throw: join() throws only when misused (not
 /// joinable, or joining itself), and counting it would report every second
-/// thread of `a.join(); b.join();`.
+/// thread of `a.join(); b.join();`. Nor does creating a thread (with \p
+/// Throws, ThrowModel::createsThread): it throws std::system_error only when
+/// the system cannot start one, which is treated like std::bad_alloc, as a
+/// `std::thread`'s own constructor always was; otherwise every pool filled
+/// by `for (...) v.emplace_back(f);` would be reported.
 bool mayThrow(const Stmt *S, ThrowModel *Throws = nullptr);
 
 /// The statement that ends \p B by throwing: its last call or throw, if that

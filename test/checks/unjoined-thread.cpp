@@ -747,6 +747,25 @@ void joinLoops(int n) {
   a.clear(); // after the join loop: nothing runs any more
 }
 
+// Negative: creating a thread is taken not to throw, in a container as for a
+// local (`std::thread a(f); std::thread b(f);` is not reported either): the
+// mock push_back, like the real emplace_back, is not noexcept, and a pool
+// filled in a loop and then joined is the common idiom (found with real
+// headers, where every `v.emplace_back(f)` may throw).
+void poolFilledThenJoined(int n) {
+  std::vector<std::thread> pool;
+  for (int i = 0; i < n; ++i)
+    pool.push_back(std::thread(work));
+  for (auto &t : pool)
+    t.join();
+}
+void poolAddsOneThenJoins() {
+  std::vector<std::thread> pool;
+  pool.push_back(std::thread([] { work(); }));
+  for (auto &t : pool)
+    t.join();
+}
+
 // Negative: joined before the early return; handed on; a vector of jthread.
 void poolJoinedEarly(bool cancel) {
   std::vector<std::thread> pool;
