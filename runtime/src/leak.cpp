@@ -1,7 +1,10 @@
 // The leak registry and ThreadSet.
 #include "tether/leak.h"
 
+#include <pthread.h>
+
 #include <atomic>
+#include <new>
 #include <sstream>
 
 #include "tether/detail/thread_set.h"
@@ -17,9 +20,37 @@ struct Registry {
   std::atomic<std::size_t> count{0};
 };
 
+std::atomic<std::uint64_t> g_fork_generation{0};
+
+Registry& registry();
+
+void registry_prepare_fork() noexcept { registry().mu.lock(); }
+void registry_parent_after_fork() noexcept { registry().mu.unlock(); }
+// In the child only the forking thread exists. Every registered record is a
+// task of the parent that is still running there: it is gone here. Its
+// owner is told (a WaitGroup counts it done) and the registry forgets it.
+// Records are left linked to each other but are never unlinked again: their
+// ThreadSet drops them by generation.
+void registry_child_after_fork() noexcept {
+  Registry& reg = registry();
+  for (detail::SpawnRecord* r = reg.head; r != nullptr; r = r->next) {
+    if (r->hooks.vanished != nullptr) r->hooks.vanished(r->hooks.owner);
+  }
+  new (&reg.mu) std::mutex();
+  new (&reg.cv) std::condition_variable();
+  reg.head = reg.tail = nullptr;
+  reg.count.store(0, std::memory_order_relaxed);
+  g_fork_generation.fetch_add(1, std::memory_order_relaxed);
+}
+
 Registry& registry() {
   // Leaked on purpose: threads may end during static destruction.
-  static Registry* r = new Registry;
+  static Registry* r = [] {
+    auto* created = new Registry;
+    pthread_atfork(&registry_prepare_fork, &registry_parent_after_fork,
+                   &registry_child_after_fork);
+    return created;
+  }();
   return *r;
 }
 
@@ -27,9 +58,14 @@ Registry& registry() {
 
 namespace detail {
 
+std::uint64_t fork_generation() noexcept {
+  return g_fork_generation.load(std::memory_order_relaxed);
+}
+
 void register_spawn(SpawnRecord* r) noexcept {
   Registry& reg = registry();
   r->started = std::chrono::steady_clock::now();
+  r->fork_generation = fork_generation();
   std::lock_guard lock(reg.mu);
   r->prev = nullptr;
   r->next = reg.head;
@@ -64,6 +100,7 @@ void unregister_spawn(SpawnRecord* r) noexcept {
     }
     r->prev = r->next = nullptr;
     reg.count.fetch_sub(1, std::memory_order_relaxed);
+    if (r->hooks.finished != nullptr) r->hooks.finished(r->hooks.owner);
   }
   reg.cv.notify_all();
 }
@@ -84,8 +121,24 @@ void ThreadSet::erase_joined(Record* r) noexcept {
   cv_.notify_all();
 }
 
+void ThreadSet::forget_parent_threads() noexcept {
+  const std::uint64_t now = fork_generation();
+  for (auto* list : {&finished_, &running_}) {
+    for (auto it = list->begin(); it != list->end();) {
+      if (it->spawn.fork_generation == now) {
+        ++it;
+        continue;
+      }
+      // Not joinable here: forget the handle without joining or detaching.
+      new (&it->thread) std::thread();
+      it = list->erase(it);
+    }
+  }
+}
+
 void ThreadSet::reap() noexcept {
   std::unique_lock lock(mu_);
+  forget_parent_threads();
   while (!finished_.empty()) {
     Record* r = nullptr;
     for (Record& c : finished_) {
@@ -106,6 +159,7 @@ void ThreadSet::reap() noexcept {
 void ThreadSet::join_all() noexcept {
   std::unique_lock lock(mu_);
   for (;;) {
+    forget_parent_threads();
     Record* r = nullptr;
     for (auto* list : {&finished_, &running_}) {
       for (Record& c : *list) {

@@ -2,6 +2,7 @@
 // fallback elsewhere.
 #include "tether/detail/sync.h"
 
+#include <bit>
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
@@ -58,6 +59,39 @@ void futex_wake_all(const std::atomic<std::uint32_t>* word) noexcept {
           FUTEX_WAKE | FUTEX_PRIVATE_FLAG, INT_MAX, nullptr, nullptr, 0);
 }
 
+namespace {
+// The address of the low half of a 64-bit word, as the kernel sees it.
+std::uint32_t* low_half(const std::atomic<std::uint64_t>* word) noexcept {
+  static_assert(sizeof(std::atomic<std::uint64_t>) == sizeof(std::uint64_t));
+  static_assert(std::atomic<std::uint64_t>::is_always_lock_free);
+  auto* bytes = reinterpret_cast<char*>(const_cast<std::atomic<std::uint64_t>*>(word));
+  if constexpr (std::endian::native == std::endian::big) bytes += 4;
+  return reinterpret_cast<std::uint32_t*>(bytes);
+}
+}  // namespace
+
+void futex_wait_low(const std::atomic<std::uint64_t>& word, std::uint32_t expected_low,
+                    const std::optional<Clock::time_point>& deadline) noexcept {
+  timespec ts{};
+  timespec* tsp = nullptr;
+  if (deadline) {
+    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                  deadline->time_since_epoch())
+                  .count();
+    if (ns < 0) ns = 0;
+    ts.tv_sec = static_cast<time_t>(ns / 1000000000);
+    ts.tv_nsec = static_cast<long>(ns % 1000000000);
+    tsp = &ts;
+  }
+  syscall(SYS_futex, low_half(&word), FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, expected_low, tsp,
+          nullptr, FUTEX_BITSET_MATCH_ANY);
+}
+
+void futex_wake_all_low(const std::atomic<std::uint64_t>* word) noexcept {
+  syscall(SYS_futex, low_half(word), FUTEX_WAKE | FUTEX_PRIVATE_FLAG, INT_MAX, nullptr, nullptr,
+          0);
+}
+
 #else  // portable fallback
 
 namespace {
@@ -89,6 +123,24 @@ void futex_wake_one(const std::atomic<std::uint32_t>* word) noexcept {
 }
 
 void futex_wake_all(const std::atomic<std::uint32_t>* word) noexcept {
+  Stripe& s = stripe_for(word);
+  { std::lock_guard lock(s.mu); }
+  s.cv.notify_all();
+}
+
+void futex_wait_low(const std::atomic<std::uint64_t>& word, std::uint32_t expected_low,
+                    const std::optional<Clock::time_point>& deadline) noexcept {
+  Stripe& s = stripe_for(&word);
+  std::unique_lock lock(s.mu);
+  if (static_cast<std::uint32_t>(word.load(std::memory_order_acquire)) != expected_low) return;
+  if (deadline) {
+    s.cv.wait_until(lock, *deadline);
+  } else {
+    s.cv.wait(lock);
+  }
+}
+
+void futex_wake_all_low(const std::atomic<std::uint64_t>* word) noexcept {
   Stripe& s = stripe_for(word);
   { std::lock_guard lock(s.mu); }
   s.cv.notify_all();

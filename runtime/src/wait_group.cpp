@@ -15,55 +15,51 @@ void WaitGroup::exception_escaped(const char* what) noexcept {
   std::abort();
 }
 
-void WaitGroup::wake_waiters() noexcept {
-  {
-    std::lock_guard lock(mu_);
-    const std::uint64_t s = state_.load(std::memory_order_acquire);
-    const auto waiters = static_cast<std::uint32_t>(s);
-    // Someone may have added again, or the waiters already left.
-    if ((s >> 32) != 0 || waiters == 0) return;
-    state_.fetch_sub(waiters, std::memory_order_acq_rel);
-    ++generation_;
-  }
-  cv_.notify_all();
-}
-
 bool WaitGroup::wait_counter(const std::optional<detail::Clock::time_point>& deadline,
                              const Context* ctx) {
-  if ((state_.load(std::memory_order_acquire) >> 32) == 0) return true;
-  bool cancelled = false;
-  auto on_cancel_fn = [this, &cancelled]() noexcept {
-    {
-      std::lock_guard lock(mu_);
-      cancelled = true;
-    }
-    cv_.notify_all();
-  };
-  // Registered before mu_ is taken: it may run inline, and it takes mu_.
-  std::optional<CancelCallback<decltype(on_cancel_fn)>> registration;
-  if (ctx != nullptr) registration.emplace(*ctx, on_cancel_fn);
-
-  std::unique_lock lock(mu_);
+  // Acquire: pairs with the release of the done() that reached zero.
   std::uint64_t s = state_.load(std::memory_order_acquire);
+  if ((s >> 32) == 0) return true;
+  // Enter: count ourselves as a waiter, so that the done() reaching zero
+  // bumps the sequence we sleep on.
   for (;;) {
     if ((s >> 32) == 0) return true;
+    if ((s & kWaiterMask) == kWaiterMask) detail::fatal("too many WaitGroup waiters");
     if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel,
                                      std::memory_order_acquire)) {
       break;
     }
   }
-  const std::uint64_t generation = generation_;
-  while (generation_ == generation && !cancelled) {
-    if (deadline) {
-      if (cv_.wait_until(lock, *deadline) == std::cv_status::timeout) break;
-    } else {
-      cv_.wait(lock);
+  std::atomic<bool> cancelled{false};
+  // Runs while we are inside (the registration is reset before we leave), so
+  // it may touch the group: it bumps the sequence so our sleep ends.
+  auto on_cancel_fn = [this, &cancelled]() noexcept {
+    cancelled.store(true, std::memory_order_release);
+    std::uint64_t cur = state_.load(std::memory_order_relaxed);
+    while (!state_.compare_exchange_weak(cur, bump_sequence(cur), std::memory_order_release,
+                                         std::memory_order_relaxed)) {
     }
+    detail::futex_wake_all_low(&state_);
+  };
+  std::optional<CancelCallback<decltype(on_cancel_fn)>> registration;
+  if (ctx != nullptr) registration.emplace(detail::internal_callback, *ctx, on_cancel_fn);
+
+  bool zero = false;
+  for (;;) {
+    s = state_.load(std::memory_order_acquire);
+    if ((s >> 32) == 0) {
+      zero = true;
+      break;
+    }
+    if (cancelled.load(std::memory_order_acquire)) break;
+    if (deadline && detail::Clock::now() >= *deadline) break;
+    detail::futex_wait_low(state_, static_cast<std::uint32_t>(s), deadline);
   }
-  if (generation_ != generation) return true;
-  // Leave: withdraw our waiter registration (still counted, under mu_).
+  registration.reset();
+  // Leave. A wait that gave up still reports a counter that reached zero
+  // meanwhile.
   s = state_.fetch_sub(1, std::memory_order_acq_rel) - 1;
-  return (s >> 32) == 0;
+  return zero || (s >> 32) == 0;
 }
 
 void WaitGroup::wait() {
@@ -74,7 +70,7 @@ void WaitGroup::wait() {
 }
 
 bool WaitGroup::wait_until(std::chrono::steady_clock::time_point t) {
-  if (!wait_counter(t, nullptr)) return false;
+  if (!wait_counter(detail::as_deadline(t), nullptr)) return false;
   threads_.join_all();
   return true;
 }

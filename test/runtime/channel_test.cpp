@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <random>
 #include <string>
@@ -18,6 +19,7 @@ namespace {
 using namespace std::chrono_literals;
 using tether::Channel;
 using tether::ChannelStatus;
+using tether::RecvResult;
 using tether_test::kTimeout;
 using tether_test::Watchdog;
 
@@ -441,6 +443,135 @@ TEST(ChannelStressTest, UnbufferedEightByEightNothingLostOrDuplicated) {
 TEST(ChannelStressTest, LargeBufferCancelThenClose) {
   Watchdog watchdog(std::chrono::seconds(280));
   run_stress({1024, tether_test::scaled(400000), true}, 5);
+}
+
+// ---- issue 15 regressions ----
+
+// A receive that reports closed must see everything the closer wrote before
+// close(): the closed bit is published by close()'s read-modify-write and
+// must be read with acquire ordering. ThreadSanitizer reports the plain read
+// of `payload` below when it is not.
+TEST(ChannelTest, BufferedCloseHappensBeforeReceiveThatSeesClosed) {
+  Watchdog watchdog;
+  const long rounds = tether_test::scaled(1500);
+  for (long round = 0; round < rounds; ++round) {
+    Channel<int> ch(1);
+    int payload = 0;  // plain: published only by close()
+    std::thread closer([&] {
+      payload = 1;
+      ch.close();
+    });
+    if (round % 2 == 0) {
+      // try_recv spins on the path that reads the closed bit.
+      ChannelStatus st = ChannelStatus::would_block;
+      while ((st = ch.try_recv().status) == ChannelStatus::would_block) {
+      }
+      EXPECT_EQ(st, ChannelStatus::closed);
+    } else {
+      EXPECT_EQ(ch.recv_for(kTimeout).status, ChannelStatus::closed);
+    }
+    EXPECT_EQ(payload, 1);
+    closer.join();
+  }
+}
+
+// After close() has returned, no send may pair with a receive on an
+// unbuffered channel: a receive that starts after close() returned reports
+// closed, and so does a send. A sender that had checked the channel just
+// before close() used to queue itself just after it, where a receiver could
+// still take its value. Each round has its own channel; the closer closes it
+// at a random point after the first hand-off, while senders and receivers
+// hammer it.
+TEST(ChannelTest, UnbufferedNothingPairsAfterCloseReturned) {
+  Watchdog watchdog;
+  constexpr int kSenders = 2;
+  constexpr int kReceivers = 2;
+  const long rounds = tether_test::scaled(600);
+  struct Round {
+    Channel<int> ch;
+    std::atomic<bool> close_returned{false};
+    std::atomic<long> received{0};
+  };
+  std::vector<std::unique_ptr<Round>> round(static_cast<std::size_t>(rounds));
+  for (auto& r : round) r = std::make_unique<Round>();
+  std::atomic<long> late_receives{0};
+  std::atomic<long> late_sends{0};
+  std::vector<std::jthread> threads;
+  for (int i = 0; i < kSenders; ++i) {
+    threads.emplace_back([&] {
+      for (auto& r : round) {
+        for (;;) {
+          const bool late = r->close_returned.load(std::memory_order_acquire);
+          const ChannelStatus st = r->ch.send_for(kTimeout, 1);
+          ASSERT_NE(st, ChannelStatus::timeout);
+          if (st == ChannelStatus::closed) break;
+          if (late) late_sends.fetch_add(1, std::memory_order_relaxed);
+        }
+      }
+    });
+  }
+  for (int i = 0; i < kReceivers; ++i) {
+    threads.emplace_back([&] {
+      for (auto& r : round) {
+        for (;;) {
+          const bool late = r->close_returned.load(std::memory_order_acquire);
+          const ChannelStatus st = r->ch.try_recv().status;
+          if (st == ChannelStatus::ok) {
+            r->received.fetch_add(1, std::memory_order_relaxed);
+            if (late) late_receives.fetch_add(1, std::memory_order_relaxed);
+          }
+          if (st == ChannelStatus::closed) break;
+        }
+      }
+    });
+  }
+  std::uint32_t rng = 12345;
+  for (auto& r : round) {
+    while (r->received.load(std::memory_order_relaxed) == 0) std::this_thread::yield();
+    rng = rng * 1664525u + 1013904223u;
+    for (std::uint32_t spin = (rng >> 16) % 8; spin > 0; --spin) std::this_thread::yield();
+    r->ch.close();
+    r->close_returned.store(true, std::memory_order_release);
+  }
+  threads.clear();
+  EXPECT_EQ(late_receives.load(), 0) << "receives that started after close() returned got a value";
+  EXPECT_EQ(late_sends.load(), 0) << "sends that started after close() returned succeeded";
+}
+
+// Durations too large for the clock saturate to "no deadline" instead of
+// overflowing into the past (UndefinedBehaviorSanitizer: signed overflow).
+TEST(ChannelTest, HugeDurationsNeverTimeOut) {
+  Watchdog watchdog;
+  Channel<int> ch;
+  std::jthread peer([&] {
+    EXPECT_TRUE(ch.send(1));
+    EXPECT_EQ(ch.recv_for(kTimeout).value, std::optional<int>(2));
+  });
+  RecvResult<int> got = ch.recv_for(std::chrono::hours::max());
+  EXPECT_EQ(got.status, ChannelStatus::ok);
+  EXPECT_EQ(ch.send_for(std::chrono::nanoseconds::max(), 2), ChannelStatus::ok);
+  peer.join();
+  Channel<int> buffered(1);
+  EXPECT_EQ(buffered.send_for(std::chrono::hours::max(), 3), ChannelStatus::ok);
+  EXPECT_EQ(buffered.recv_for(std::chrono::duration<double>(1e300)).value, std::optional<int>(3));
+}
+
+// send_for and send_until take lvalues (copied) as send and try_send do.
+TEST(ChannelTest, SendForAcceptsLvalues) {
+  Channel<std::string> ch(1);
+  const std::string hello = "hello";
+  EXPECT_EQ(ch.send_for(10ms, hello), ChannelStatus::ok);
+  EXPECT_EQ(hello, "hello");
+  EXPECT_EQ(ch.send_until(std::chrono::steady_clock::now() + 1ms, hello), ChannelStatus::timeout);
+  EXPECT_EQ(ch.recv_for(kTimeout).value, std::optional<std::string>("hello"));
+  tether::Sender<std::string> tx = ch;
+  EXPECT_EQ(tx.send_for(10ms, hello), ChannelStatus::ok);
+}
+
+// A capacity whose buffer cannot be indexed aborts with a message instead of
+// throwing from the constructor; the limit is max_capacity().
+TEST(ChannelDeathTest, CapacityTooLargeAborts) {
+  EXPECT_DEATH(Channel<int> ch(SIZE_MAX), "tether: channel capacity too large");
 }
 
 }  // namespace

@@ -5,7 +5,10 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdlib>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <stop_token>
 #include <thread>
@@ -377,13 +380,18 @@ TEST(ContextTest, OnCancelOnBackgroundNeverRuns) {
   EXPECT_EQ(calls, 0);
 }
 
-TEST(ContextTest, OnCancelRunsOnTimerThreadForDeadlines) {
+TEST(ContextTest, OnCancelRunsOnCallbackThreadForDeadlines) {
+  Watchdog watchdog;
   auto [ctx, cancel] = tether::with_timeout(tether::background(), 2ms);
-  std::atomic<bool> ran_elsewhere{false};
+  std::atomic<int> ran{0};  // 1: on another thread, 2: on this one
   const auto self = std::this_thread::get_id();
-  auto reg = tether::on_cancel(ctx, [&] { ran_elsewhere = std::this_thread::get_id() != self; });
+  auto reg = tether::on_cancel(ctx, [&] {
+    ran = std::this_thread::get_id() != self ? 1 : 2;
+    ran.notify_all();
+  });
   ASSERT_TRUE(ctx.wait_for(kTimeout));
-  EXPECT_TRUE(ran_elsewhere);
+  ran.wait(0);  // the callback thread runs it after the deadline (watchdog guards)
+  EXPECT_EQ(ran.load(), 1);
 }
 
 TEST(ContextTest, OnCancelDestructorWaitsForRunningCallback) {
@@ -430,6 +438,123 @@ TEST(ContextTest, ConcurrentChildCreationAndCancel) {
       for (auto& [ctx, cancel] : v) ASSERT_EQ(ctx.err(), ContextError::canceled);
     }
   }
+}
+
+// ---- issue 15 regressions ----
+
+// with_timeout and wait_for with durations too large for the clock saturate
+// to "never" (UndefinedBehaviorSanitizer: signed overflow; plain: a deadline
+// in the past that cancels at once).
+TEST(ContextTest, HugeDurationsSaturateToNever) {
+  Watchdog watchdog;
+  auto [ctx, cancel] = tether::with_timeout(tether::background(), std::chrono::hours::max());
+  EXPECT_FALSE(ctx.cancelled());
+  EXPECT_FALSE(ctx.wait_for(1ms));
+  EXPECT_FALSE(ctx.cancelled());
+  auto [ctx2, cancel2] = tether::with_timeout(ctx, std::chrono::nanoseconds::max());
+  EXPECT_FALSE(ctx2.cancelled());
+  std::jthread canceller([&] { cancel(); });
+  EXPECT_TRUE(ctx2.wait_for(std::chrono::nanoseconds::max()));
+  EXPECT_EQ(ctx2.err(), ContextError::canceled);
+}
+
+// A Context with static storage that is the last holder of a chain is
+// destroyed after the main thread's thread_local objects: releasing the
+// chain then must not use them (AddressSanitizer: heap-use-after-free).
+Context chain_of_three() {
+  auto [a, cancel_a] = tether::with_cancel(tether::background());
+  auto [b, cancel_b] = tether::with_cancel(a);
+  auto [c, cancel_c] = tether::with_cancel(b);
+  return c;
+}
+
+[[noreturn]] void exit_with_static_chain_holder() {
+  // Releasing a chain held by its tip once, at run time, uses the thread's
+  // release scratch.
+  Context tip = chain_of_three();
+  tip = Context();
+  static Context holder;
+  holder = chain_of_three();
+  std::exit(0);
+}
+
+TEST(ContextDeathTest, StaticContextHoldingAChainIsReleasedAtExit) {
+  EXPECT_EXIT(exit_with_static_chain_holder(), ::testing::ExitedWithCode(0), "");
+}
+
+// As std::stop_callback allows, a callback may destroy its own
+// registration; the canceller must not touch it afterwards
+// (AddressSanitizer: heap-use-after-free).
+TEST(ContextTest, CallbackMayDestroyItsOwnRegistration) {
+  using Registration = tether::CancelCallback<std::function<void()>>;
+  for (int inline_cancel = 0; inline_cancel < 2; ++inline_cancel) {
+    auto [ctx, cancel] = tether::with_cancel(tether::background());
+    std::unique_ptr<Registration> reg;
+    int runs = 0;
+    reg = std::make_unique<Registration>(ctx, std::function<void()>([&] {
+                                           ++runs;
+                                           reg.reset();
+                                         }));
+    if (inline_cancel != 0) {
+      cancel();
+    } else {
+      std::jthread canceller([&] { cancel(); });
+    }
+    EXPECT_EQ(runs, 1);
+    EXPECT_EQ(reg, nullptr);
+  }
+}
+
+// Cancelling marks the whole subtree cancelled before any callback runs, so
+// a callback on a parent can rely on (or wait for) its children being
+// cancelled. It used to run before the children were cancelled.
+TEST(ContextTest, CallbacksRunAfterTheWholeSubtreeIsCancelled) {
+  Watchdog watchdog;
+  auto [parent, cancel] = tether::with_cancel(tether::background());
+  auto [child, cancel_child] = tether::with_cancel(parent);
+  auto [grandchild, cancel_grandchild] = tether::with_cancel(child);
+  bool child_cancelled = false;
+  bool grandchild_cancelled = false;
+  bool waited = false;
+  auto reg = tether::on_cancel(parent, [&]() noexcept {
+    child_cancelled = child.cancelled();
+    grandchild_cancelled = grandchild.cancelled();
+    waited = grandchild.wait_for(2s);  // returned at once: already cancelled
+  });
+  std::vector<int> order;
+  auto reg_child = tether::on_cancel(child, [&]() noexcept { order.push_back(2); });
+  auto reg_parent2 = tether::on_cancel(parent, [&]() noexcept { order.push_back(1); });
+  cancel();
+  EXPECT_TRUE(child_cancelled);
+  EXPECT_TRUE(grandchild_cancelled);
+  EXPECT_TRUE(waited);
+  EXPECT_EQ(order, (std::vector<int>{1, 2})) << "ancestors' callbacks run before descendants'";
+}
+
+// A slow on_cancel callback of one deadline must not hold up the others:
+// deadlines are served by one timer thread, which used to run callbacks
+// itself.
+TEST(ContextTest, SlowDeadlineCallbackDoesNotDelayOtherDeadlines) {
+  Watchdog watchdog;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  std::atomic<bool> slow_returned{false};
+  auto [slow, cancel_slow] = tether::with_timeout(tether::background(), 1ms);
+  auto reg = tether::on_cancel(slow, [&]() noexcept {
+    std::unique_lock lock(mu);
+    cv.wait_for(lock, 10s, [&] { return release; });  // guard: never forever
+    slow_returned.store(true);
+  });
+  EXPECT_TRUE(slow.wait_for(kTimeout));
+  auto [fast, cancel_fast] = tether::with_timeout(tether::background(), 5ms);
+  EXPECT_TRUE(fast.wait_for(kTimeout));
+  EXPECT_FALSE(slow_returned.load()) << "the second deadline waited for the first one's callback";
+  {
+    std::lock_guard lock(mu);
+    release = true;
+  }
+  cv.notify_all();
 }
 
 }  // namespace

@@ -3,11 +3,16 @@
 
 #include <gtest/gtest-spi.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 
 #include "tether/channel.h"
+#include "tether/context.h"
 #include "tether/group.h"
 #include "tether/testing/leak_check.h"
 #include "tether/wait_group.h"
@@ -82,6 +87,66 @@ TEST(LeakTest, ArgumentOverloadHasNoSpawnSite) {
   tether::WaitGroup wg;
   wg.go([](tether::Channel<int> g) { (void)g.recv(); }, gate);
   EXPECT_NE(tether::describe_running_threads().find("<unknown site>"), std::string::npos);
+  gate.close();
+  wg.wait();
+}
+
+// ---- issue 15 regressions ----
+
+// After fork() the child has only the forking thread. Its state is defined:
+// deadlines fire (the timer thread restarts lazily), the leak report does
+// not list the parent's threads, and a WaitGroup counts the parent's
+// running go() tasks as done. Each failed expectation sets one bit of the
+// child's exit code.
+TEST(ForkTest, ChildHasWorkingTimersAndNoParentThreads) {
+#if defined(__SANITIZE_THREAD__)
+  GTEST_SKIP() << "ThreadSanitizer does not support threads started after a multithreaded fork";
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+  GTEST_SKIP() << "ThreadSanitizer does not support threads started after a multithreaded fork";
+#endif
+#endif
+  Watchdog watchdog;
+  // The timer thread runs in the parent, so the child inherits it as gone.
+  auto [warm, cancel_warm] = tether::with_timeout(tether::background(), 1ms);
+  ASSERT_TRUE(warm.wait_for(tether_test::kTimeout));
+  auto [inherited, cancel_inherited] = tether::with_timeout(tether::background(), 50ms);
+  tether::Channel<int> gate;
+  tether::WaitGroup wg;
+  wg.go([&] { (void)gate.recv_for(tether_test::kTimeout); });
+  ASSERT_EQ(tether::running_thread_count(), 1u);
+
+  const pid_t pid = fork();
+  ASSERT_NE(pid, -1);
+  if (pid == 0) {
+    int code = 0;
+    auto [ctx, cancel] = tether::with_timeout(tether::background(), 5ms);
+    if (!ctx.wait_for(2s)) code |= 1;
+    if (!inherited.wait_for(2s)) code |= 2;
+    if (tether::running_thread_count() != 0) code |= 4;
+    if (!wg.wait_for(2s)) code |= 8;
+    tether::WaitGroup child_wg;
+    child_wg.go([] {});
+    if (!child_wg.wait_for(2s)) code |= 16;
+    if (tether::running_thread_count() != 0) code |= 32;
+    _exit(code);
+  }
+  int status = 0;
+  pid_t got = 0;
+  const auto give_up = std::chrono::steady_clock::now() + 20s;
+  while ((got = waitpid(pid, &status, WNOHANG)) == 0 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(1ms);  // polling the child, not synchronising threads
+  }
+  if (got == 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    ADD_FAILURE() << "the child did not exit within 20s";
+  }
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0)
+      << "1: new deadline did not fire, 2: inherited deadline did not fire, 4: parent's thread "
+         "listed, 8: wg.wait_for timed out, 16: child's own go() did not finish, 32: child's "
+         "thread still listed";
   gate.close();
   wg.wait();
 }

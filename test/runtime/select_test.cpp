@@ -284,4 +284,19 @@ TEST(SelectStressTest, SelectSendersAndSelectReceiversPairUp) {
   EXPECT_EQ(sum.load(), 2 * per_sender * (per_sender + 1) / 2);
 }
 
+// ---- issue 15 regressions ----
+
+// A timeout case with a duration too large for the clock never fires; it
+// used to overflow into the past and fire at once.
+TEST(SelectTest, HugeTimeoutCaseNeverFires) {
+  Watchdog watchdog;
+  Channel<int> ch(1);
+  std::jthread sender([&] { EXPECT_TRUE(ch.send(7)); });
+  std::optional<int> got;
+  EXPECT_EQ(tether::select(tether::recv_case(ch, got), tether::timeout_case(std::chrono::hours::max())), 0u);
+  EXPECT_EQ(got, std::optional<int>(7));
+  EXPECT_EQ(tether::select(tether::default_case(), tether::timeout_case(std::chrono::nanoseconds::max())),
+            0u);
+}
+
 }  // namespace

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -236,6 +237,60 @@ TEST(WaitGroupDeathTest, ExceptionEscapingGoTaskNamesGroup) {
         wg.wait();
       },
       "tether: exception escaped a WaitGroup::go task: boom; use tether::Group");
+}
+
+// ---- issue 15 regressions ----
+
+// Go's rule: the WaitGroup may be freed as soon as a wait that saw zero
+// returns, so the last done() must not touch the group after its counter
+// reached zero. A timed waiter that gives up at the moment the last done()
+// lands used to return true while done() was still about to lock the
+// group's mutex (AddressSanitizer: heap-use-after-free). The doer spins a
+// random 0-60 us before done(), so that it lands anywhere in the waiter's
+// register / time out / withdraw cycle.
+TEST(WaitGroupTest, LastDoneDoesNotTouchGroupOnceTimedWaiterSawZero) {
+  Watchdog watchdog;
+  const long rounds = tether_test::scaled(40000);
+  std::atomic<WaitGroup*> slot{nullptr};
+  std::atomic<bool> stop{false};
+  std::jthread doer([&] {
+    std::uint32_t rng = 1;
+    for (;;) {
+      if (WaitGroup* wg = slot.exchange(nullptr, std::memory_order_acq_rel)) {
+        rng = rng * 1664525u + 1013904223u;
+        const auto until = std::chrono::steady_clock::now() + std::chrono::nanoseconds((rng >> 8) % 60000);
+        while (std::chrono::steady_clock::now() < until) {
+        }
+        wg->done();
+        continue;
+      }
+      if (stop.load(std::memory_order_acquire)) return;
+    }
+  });
+  for (long r = 0; r < rounds; ++r) {
+    auto* wg = new WaitGroup;
+    wg->add(1);
+    slot.store(wg, std::memory_order_release);
+    if (r % 2 == 0) {
+      while (!wg->wait_for(0us)) {
+      }
+    } else {
+      while (!wg->wait_until(std::chrono::steady_clock::now())) {
+      }
+    }
+    delete wg;
+  }
+  stop.store(true, std::memory_order_release);
+}
+
+// Durations too large for the clock saturate to "no deadline".
+TEST(WaitGroupTest, HugeWaitForDurationNeverTimesOut) {
+  Watchdog watchdog;
+  WaitGroup wg;
+  wg.add(1);
+  std::jthread finisher([&] { wg.done(); });
+  EXPECT_TRUE(wg.wait_for(std::chrono::hours::max()));
+  EXPECT_TRUE(wg.wait_for(std::chrono::nanoseconds::max()));
 }
 
 }  // namespace

@@ -95,7 +95,17 @@ class ChannelState {
   static_assert(std::is_nothrow_destructible_v<T>);
 
  public:
+  // The largest capacity: indices, the close mark and the lap counter must
+  // fit in one size_t with room to spare, and the slot array in the address
+  // space.
+  static constexpr std::size_t max_capacity() noexcept {
+    constexpr std::size_t by_index = SIZE_MAX / 4;
+    constexpr std::size_t by_memory = static_cast<std::size_t>(PTRDIFF_MAX) / sizeof(Slot);
+    return by_index < by_memory ? by_index : by_memory;
+  }
+
   explicit ChannelState(std::size_t capacity) : cap_(capacity) {
+    if (cap_ > max_capacity()) fatal("channel capacity too large");
     if (cap_ > 0) {
       mark_bit_ = std::bit_ceil(cap_ + 1);
       one_lap_ = mark_bit_ * 2;
@@ -150,6 +160,21 @@ class ChannelState {
   }
 
   // Closes; true if this call did. Wakes every blocked sender and receiver.
+  //
+  // Memory ordering (Go's rule: a close happens before a receive that
+  // returns because the channel is closed):
+  // - Unbuffered: closed_ is written under mu_, and every operation that can
+  //   report closed reads it under mu_ (try_send, try_recv, register_*), so
+  //   the mutex orders close() before it. A blocked operation that close()
+  //   fails learns it from packet.ready = kClosed, stored with release under
+  //   mu_ after closed_ = true and read with acquire by Packet::wait().
+  // - Buffered: the mark bit is set by one seq_cst read-modify-write of
+  //   tail_ (a release); start_send and start_recv read tail_ with acquire
+  //   before they report closed. The value they see carrying the bit is
+  //   close()'s own write or a later CAS on tail_, which continues its
+  //   release sequence, so close() happens-before the closed report. A
+  //   blocked operation is woken by disconnect() (SyncWaker's mutex) and
+  //   then re-runs start_* itself.
   bool close() noexcept {
     if (cap_ == 0) {
       std::lock_guard lock(mu_);
@@ -173,14 +198,24 @@ class ChannelState {
 
   // Non-blocking send: moves from v only when it returns ok. `self` is the
   // calling select's waiter (never paired with itself), or null.
+  //
+  // Unbuffered hand-off, memory ordering: the pairing happens under mu_.
+  // The pairing thread moves the value (into the receiver's slot, or out of
+  // the sender's variable) and then stores packet.ready = kDone with
+  // release; the blocked owner reads it with acquire in Packet::wait()
+  // before it touches the value or returns, so the sender's writes before
+  // send() happen-before the receiver's use of the value and (capacity 0)
+  // the receive happens-before the blocked send returns. The owner also
+  // takes mu_ to unregister, which orders it after the pairing a second
+  // time. A pairing and a close() are ordered by mu_ as well: every pairing
+  // site checks closed_ first, close() fails every queued entry, and no
+  // entry is queued once closed_ is set (register_*), so nothing pairs
+  // after close() has returned.
   ChannelStatus try_send(T& v, const Waiter* self) noexcept {
     if (cap_ == 0) {
       Waiter* w = nullptr;
       bool needs_wake = false;
       {
-        // The hand-off happens under the lock: the peer takes the same lock
-        // to unregister before it returns, which orders our write before its
-        // use of the value (in addition to the packet's release/acquire).
         std::lock_guard lock(mu_);
         if (closed_) return ChannelStatus::closed;
         WaitEntry* e = receivers_list_.select_one(self, &needs_wake);
@@ -216,8 +251,11 @@ class ChannelState {
       bool needs_wake = false;
       {
         std::lock_guard lock(mu_);
+        // Closed first: an unbuffered channel holds no values, and a sender
+        // still queued must not pair after close() (it is being failed).
+        if (closed_) return ChannelStatus::closed;
         WaitEntry* e = senders_list_.select_one(self, &needs_wake);
-        if (e == nullptr) return closed_ ? ChannelStatus::closed : ChannelStatus::would_block;
+        if (e == nullptr) return ChannelStatus::would_block;
         w = e->waiter;
         auto* p = static_cast<Packet<T>*>(e->packet);
         out.emplace(std::move(*p->send_value));
@@ -247,11 +285,15 @@ class ChannelState {
   // Queues a blocked send/receive. Returns true if the operation may be
   // ready now (closed, or a peer of another waiter is queued, or buffer
   // space/items appeared): the caller must then abort its wait and retry.
+  // At capacity 0 nothing is queued once the channel is closed: an entry
+  // queued after close() could be paired by a peer before its owner saw the
+  // close and aborted.
   bool register_send(WaitEntry* e) noexcept {
     if (cap_ == 0) {
       std::lock_guard lock(mu_);
+      if (closed_) return true;
       senders_list_.push(e);
-      return closed_ || receivers_list_.has_other(e->waiter);
+      return receivers_list_.has_other(e->waiter);
     }
     senders_.add(e);
     return !is_full() || is_closed();
@@ -259,8 +301,9 @@ class ChannelState {
   bool register_recv(WaitEntry* e) noexcept {
     if (cap_ == 0) {
       std::lock_guard lock(mu_);
+      if (closed_) return true;
       receivers_list_.push(e);
-      return closed_ || senders_list_.has_other(e->waiter);
+      return senders_list_.has_other(e->waiter);
     }
     receivers_.add(e);
     return !is_empty() || is_closed();
@@ -333,7 +376,7 @@ class ChannelState {
       entry.packet = &packet;
       auto on_cancel_fn = [&w]() noexcept { w.try_select_and_wake(kCancelled); };
       std::optional<CancelCallback<decltype(on_cancel_fn)>> registration;
-      if (ctx != nullptr) registration.emplace(*ctx, on_cancel_fn);
+      if (ctx != nullptr) registration.emplace(detail::internal_callback, *ctx, on_cancel_fn);
       if (reg(&entry, &packet)) {
         bool unused = false;
         w.try_select(kAborted, &unused);
@@ -368,9 +411,11 @@ class ChannelState {
     return head + one_lap_ == (tail & ~mark_bit_);
   }
 
+  // tail_ is read with acquire (and the CAS fails with acquire) wherever the
+  // value may carry the close mark: see close() for the pairing.
   Start start_send(Slot*& slot, std::size_t& stamp) noexcept {
     Backoff backoff;
-    std::size_t tail = tail_.load(std::memory_order_relaxed);
+    std::size_t tail = tail_.load(std::memory_order_acquire);
     for (;;) {
       if ((tail & mark_bit_) != 0) return Start::closed;
       const std::size_t index = tail & (mark_bit_ - 1);
@@ -380,7 +425,7 @@ class ChannelState {
       const std::size_t st = s.stamp.load(std::memory_order_acquire);
       if (tail == st) {
         if (tail_.compare_exchange_weak(tail, new_tail, std::memory_order_seq_cst,
-                                        std::memory_order_relaxed)) {
+                                        std::memory_order_acquire)) {
           slot = &s;
           stamp = tail + 1;
           return Start::ok;
@@ -391,10 +436,10 @@ class ChannelState {
         const std::size_t head = head_.load(std::memory_order_relaxed);
         if (head + one_lap_ == tail) return Start::unavailable;  // full
         backoff.spin();
-        tail = tail_.load(std::memory_order_relaxed);
+        tail = tail_.load(std::memory_order_acquire);
       } else {
         backoff.snooze();
-        tail = tail_.load(std::memory_order_relaxed);
+        tail = tail_.load(std::memory_order_acquire);
       }
     }
   }
@@ -418,7 +463,9 @@ class ChannelState {
         backoff.spin();
       } else if (st == head) {
         std::atomic_thread_fence(std::memory_order_seq_cst);
-        const std::size_t tail = tail_.load(std::memory_order_relaxed);
+        // Acquire: when the mark is set this is the read that reports
+        // closed, and close() must happen-before it.
+        const std::size_t tail = tail_.load(std::memory_order_acquire);
         if ((tail & ~mark_bit_) == head) {
           return (tail & mark_bit_) != 0 ? Start::closed : Start::unavailable;
         }
@@ -474,9 +521,18 @@ class Channel {
   using value_type = T;
 
   // A channel holding up to `capacity` values; 0 (the default) makes every
-  // send a rendezvous with a receiver.
+  // send a rendezvous with a receiver. The buffer is allocated here; a
+  // capacity above max_capacity() aborts with "tether: channel capacity too
+  // large" (operations never throw; like any allocation, this constructor
+  // throws std::bad_alloc only when memory is exhausted).
   explicit Channel(std::size_t capacity = 0)
       : state_(std::make_shared<detail::ChannelState<T>>(capacity)) {}
+
+  // The largest capacity a Channel<T> accepts: min(SIZE_MAX / 4,
+  // PTRDIFF_MAX / slot size).
+  [[nodiscard]] static constexpr std::size_t max_capacity() noexcept {
+    return detail::ChannelState<T>::max_capacity();
+  }
 
   // Blocks until v is delivered (true) or the channel is closed (false: v is
   // left as it was).
@@ -498,14 +554,28 @@ class Channel {
     T copy(v);
     return send(ctx, std::move(copy));
   }
-  // As send(), ending with timeout when the deadline passes first.
+  // As send(), ending with timeout when the deadline passes first. A
+  // duration too large for the clock saturates: it never times out (as does
+  // time_point::max()). An lvalue is copied.
   template <class Rep, class Period>
   [[nodiscard]] ChannelStatus send_for(const std::chrono::duration<Rep, Period>& d, T&& v) {
-    return send_until(detail::Clock::now() + std::chrono::ceil<detail::Clock::duration>(d),
-                      std::move(v));
+    return send_until(detail::deadline_after(d), std::move(v));
+  }
+  template <class Rep, class Period>
+  [[nodiscard]] ChannelStatus send_for(const std::chrono::duration<Rep, Period>& d, const T& v)
+    requires std::is_copy_constructible_v<T>
+  {
+    T copy(v);
+    return send_for(d, std::move(copy));
   }
   [[nodiscard]] ChannelStatus send_until(std::chrono::steady_clock::time_point t, T&& v) {
-    return state_->send(v, nullptr, t);
+    return state_->send(v, nullptr, detail::as_deadline(t));
+  }
+  [[nodiscard]] ChannelStatus send_until(std::chrono::steady_clock::time_point t, const T& v)
+    requires std::is_copy_constructible_v<T>
+  {
+    T copy(v);
+    return send_until(t, std::move(copy));
   }
   // Sends only if it can complete now: ok, closed or would_block (full, or
   // no receiver waiting at capacity 0). v is moved from only on ok.
@@ -530,14 +600,14 @@ class Channel {
     r.status = state_->recv(r.value, &ctx, std::nullopt);
     return r;
   }
-  // ok with a value, closed or timeout.
+  // ok with a value, closed or timeout. Durations saturate as in send_for.
   template <class Rep, class Period>
   [[nodiscard]] RecvResult<T> recv_for(const std::chrono::duration<Rep, Period>& d) {
-    return recv_until(detail::Clock::now() + std::chrono::ceil<detail::Clock::duration>(d));
+    return recv_until(detail::deadline_after(d));
   }
   [[nodiscard]] RecvResult<T> recv_until(std::chrono::steady_clock::time_point t) {
     RecvResult<T> r;
-    r.status = state_->recv(r.value, nullptr, t);
+    r.status = state_->recv(r.value, nullptr, detail::as_deadline(t));
     return r;
   }
   // ok with a value, closed or would_block.

@@ -51,6 +51,12 @@ struct ContextState;
 struct ContextAccess;
 
 // A registered on_cancel callback. Lives inside a CancelCallback<F>.
+//
+// state: kIdle -> kListed (add_callback, under the context's mu) -> kRunning
+// (popped by a canceller, under mu) -> kDone (release store by the runner
+// after the callback returned; remove_callback acquires it), or kListed ->
+// kIdle (remove_callback, under mu). `runner` and `destroyed` are written
+// under mu when the node is popped.
 struct CallbackNode {
   enum : std::uint32_t { kIdle = 0, kListed = 1, kRunning = 2, kDone = 3 };
   void (*invoke)(void* arg) noexcept = nullptr;
@@ -59,7 +65,21 @@ struct CallbackNode {
   CallbackNode* next = nullptr;
   std::atomic<std::uint32_t> state{kIdle};
   std::thread::id runner;
+  // While running: the runner's flag, set by remove_callback when the
+  // callback destroys its own registration (std::stop_callback's rule), so
+  // that the runner no longer touches the node.
+  bool* destroyed = nullptr;
+  // A runtime waker (a blocked wait's wake-up): runs on the cancelling
+  // thread even for deadlines. User callbacks of a deadline run on the
+  // callback thread instead, so that they cannot hold up the timer.
+  bool internal = false;
 };
+
+// Tag for the runtime's own wake-up callbacks (see CallbackNode::internal).
+struct InternalCallback {
+  explicit InternalCallback() = default;
+};
+inline constexpr InternalCallback internal_callback{};
 
 // Shared state of one context. Children are linked into their parent's list
 // (guarded by the parent's mutex) and unlinked when they are cancelled or
@@ -78,7 +98,8 @@ struct ContextState : std::enable_shared_from_this<ContextState> {
 
   std::mutex mu;
   ContextState* first_child = nullptr;  // guarded by mu
-  CallbackNode* callbacks = nullptr;    // guarded by mu
+  CallbackNode* callbacks = nullptr;    // guarded by mu: user callbacks
+  CallbackNode* wakers = nullptr;       // guarded by mu: internal ones
   std::unique_ptr<std::stop_source> stop_source;  // guarded by mu
   // Sibling links and `linked`, guarded by parent->mu.
   ContextState* prev_sibling = nullptr;
@@ -86,9 +107,12 @@ struct ContextState : std::enable_shared_from_this<ContextState> {
   bool linked = false;
   bool has_timer = false;  // immutable after construction
 
-  // Cancels this context and its descendants with `reason` (if still live),
-  // runs their callbacks, and unlinks this context from its parent.
-  void cancel(int reason) noexcept;
+  // Cancels this context and its descendants with `reason` (if still live):
+  // first marks the whole subtree cancelled, then wakes blocked waits, then
+  // runs the on_cancel callbacks and stop callbacks (ancestors first) --
+  // here, or on the callback thread when `from_timer` -- and unlinks this
+  // context from its parent.
+  void cancel(int reason, bool from_timer = false) noexcept;
   // Registers a callback; runs it inline (and returns false) if already
   // cancelled.
   bool add_callback(CallbackNode* node) noexcept;
@@ -137,11 +161,12 @@ class Context {
 
   // Blocks until cancelled. Blocking on background() blocks forever.
   void wait() const;
-  // Blocks until cancelled or the timeout passes; returns cancelled().
+  // Blocks until cancelled or the timeout passes; returns cancelled(). A
+  // duration too large for the clock saturates to "never" (as does
+  // time_point::max()).
   template <class Rep, class Period>
   bool wait_for(const std::chrono::duration<Rep, Period>& d) const {
-    return wait_until(detail::Clock::now() +
-                      std::chrono::ceil<detail::Clock::duration>(d));
+    return wait_until(detail::deadline_after(d));
   }
   bool wait_until(std::chrono::steady_clock::time_point t) const;
 
@@ -223,28 +248,37 @@ std::pair<Context, CancelFunc> with_deadline_impl(
 // A child that is also cancelled with ContextError::deadline_exceeded at `t`.
 // Deadlines are served by one shared timer thread; a deadline no earlier than
 // the parent's costs nothing (the child inherits the parent's).
+// time_point::max() is "no deadline".
 [[nodiscard]] inline std::pair<Context, CancelFunc> with_deadline(
     const Context& parent, std::chrono::steady_clock::time_point t) {
   return with_deadline_impl(parent, t);
 }
 
+// with_deadline(parent, now + d). A duration too large for the clock
+// (hours::max()) saturates to "no deadline" instead of overflowing.
 template <class Rep, class Period>
 [[nodiscard]] std::pair<Context, CancelFunc> with_timeout(
     const Context& parent, const std::chrono::duration<Rep, Period>& d) {
-  return with_deadline_impl(
-      parent, detail::Clock::now() + std::chrono::ceil<detail::Clock::duration>(d));
+  return with_deadline_impl(parent, detail::deadline_after(d));
 }
 
 // Runs a callback once when a context is cancelled: the counterpart of Go's
 // context.AfterFunc and of std::stop_callback.
 //
 // Guarantees: f runs exactly once if the context is cancelled while this
-// object is registered -- inline in the constructor when it already is,
-// otherwise on the thread that cancels (the timer thread for deadlines) --
-// and never after the destructor returns. The destructor unregisters; when
-// f is running on another thread, it waits for f to return.
-// Requirements: f must not throw (an escaping exception terminates) and must
-// not destroy this object. Keep f short: it delays the canceller.
+// object is registered, and never after the destructor returns. Where: inline
+// in the constructor when the context already is cancelled; on the thread
+// that calls cancel() (a CancelFunc, a failing Group task); for a deadline,
+// on the runtime's callback thread (never the timer thread, so a slow f
+// cannot delay other deadlines). Order: a cancel first marks the context and
+// every descendant cancelled, then runs callbacks, ancestors' before
+// descendants', so f sees (and may wait for) its descendants cancelled.
+// The destructor unregisters; when f is running on another thread, it waits
+// for f to return. f may destroy this object (as with std::stop_callback):
+// the destructor then returns at once and the runtime does not touch the
+// object again; f must not use its own captures after that.
+// Requirements: f must not throw (an escaping exception terminates). Keep f
+// short: it delays the canceller (for deadlines: later deadlines' callbacks).
 template <class F>
 class [[nodiscard]] CancelCallback {
  public:
@@ -253,6 +287,16 @@ class [[nodiscard]] CancelCallback {
       : fn_(std::forward<G>(g)), ctx_(ctx) {
     node_.invoke = &CancelCallback::run;
     node_.arg = this;
+    detail::ContextState* s = detail::ContextAccess::state(ctx_);
+    registered_ = s->cancellable && s->add_callback(&node_);
+  }
+  // The runtime's own wake-ups of blocked waits (see CallbackNode::internal).
+  template <class G>
+  CancelCallback(detail::InternalCallback, const Context& ctx, G&& g)
+      : fn_(std::forward<G>(g)), ctx_(ctx) {
+    node_.invoke = &CancelCallback::run;
+    node_.arg = this;
+    node_.internal = true;
     detail::ContextState* s = detail::ContextAccess::state(ctx_);
     registered_ = s->cancellable && s->add_callback(&node_);
   }
@@ -272,6 +316,8 @@ class [[nodiscard]] CancelCallback {
 
 template <class G>
 CancelCallback(const Context&, G&&) -> CancelCallback<std::decay_t<G>>;
+template <class G>
+CancelCallback(detail::InternalCallback, const Context&, G&&) -> CancelCallback<std::decay_t<G>>;
 
 // Registers f to run once when ctx is cancelled; see CancelCallback.
 //   auto reg = tether::on_cancel(ctx, [&] { cv.notify_all(); });

@@ -105,12 +105,9 @@ class Group {
   template <class F>
   void start(F&& f, const std::source_location& where) {
     try {
-      threads_.spawn(
-          [this, fn = std::forward<F>(f)]() mutable {
-            run(fn);
-            release_slot();
-          },
-          where, "tether::Group::go");
+      threads_.spawn([this, fn = std::forward<F>(f)]() mutable { run(fn); }, where,
+                     "tether::Group::go",
+                     detail::TaskHooks{&Group::task_finished, &Group::task_vanished, this});
     } catch (...) {
       release_slot();
       throw;
@@ -140,6 +137,9 @@ class Group {
 
   bool acquire_slot(bool block);
   void release_slot() noexcept;
+  static void task_finished(void* self) noexcept { static_cast<Group*>(self)->release_slot(); }
+  // In a forked child (single-threaded, from the atfork handler): no lock.
+  static void task_vanished(void* self) noexcept { --static_cast<Group*>(self)->active_; }
   void fail(std::error_code ec, std::exception_ptr e) noexcept;
 
   Context ctx_;

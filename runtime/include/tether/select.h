@@ -157,7 +157,7 @@ class DoneCase : public detail::CaseBase {
 
   bool try_now(const detail::Waiter*) const noexcept { return ctx_.cancelled(); }
   bool arm(detail::Waiter& w, std::uint32_t token) {
-    registration_.emplace(ctx_, Notify{&w, token});
+    registration_.emplace(detail::internal_callback, ctx_, Notify{&w, token});
     return false;
   }
   void disarm() { registration_.reset(); }
@@ -281,10 +281,11 @@ template <class F = detail::NoHandler>
 }
 
 // Ready once d has passed since the case was created (at the select call).
+// A duration too large for the clock saturates: the case never fires.
 template <class Rep, class Period, class F = detail::NoHandler>
 [[nodiscard]] TimeoutCase<std::decay_t<F>> timeout_case(const std::chrono::duration<Rep, Period>& d,
                                                          F&& f = {}) {
-  return {detail::Clock::now() + std::chrono::ceil<detail::Clock::duration>(d), std::forward<F>(f)};
+  return {detail::deadline_after(d), std::forward<F>(f)};
 }
 // Ready once the deadline has passed.
 template <class F = detail::NoHandler>
@@ -389,7 +390,8 @@ std::size_t select(Cases&&... cases) {
       bool unused = false;
       waiter.try_select(detail::kAborted, &unused);
     }
-    const std::uint32_t token = waiter.wait_until(deadline);
+    const std::uint32_t token =
+        waiter.wait_until(deadline ? detail::as_deadline(*deadline) : std::nullopt);
     for (std::size_t i = 0; i < armed; ++i) {
       with_case(i, [](auto& c) { c.disarm(); return true; });
     }

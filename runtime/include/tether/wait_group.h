@@ -8,7 +8,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -39,6 +38,10 @@ namespace tether {
 // Thread safety: all members may be called concurrently.
 // Memory ordering: every done() happens-before the return of the wait() it
 // releases, like Go's Done "synchronizes before" Wait.
+// Lifetime: the group may be destroyed as soon as a wait that saw the
+// counter at zero has returned (and no other member call is in progress):
+// the done() that reached zero touches the group in one atomic operation
+// and then only wakes sleepers by address (Go's rule).
 class WaitGroup {
  public:
   WaitGroup() = default;
@@ -47,14 +50,36 @@ class WaitGroup {
   // Joins every thread go() started.
   ~WaitGroup() = default;
 
-  // Adds n (may be negative) to the counter. Lock-free; one atomic RMW.
+  // Adds n (may be negative) to the counter. Lock-free: one atomic RMW
+  // (n < 0: one successful compare-exchange).
   void add(int n = 1) noexcept {
-    const std::uint64_t delta =
-        static_cast<std::uint64_t>(static_cast<std::int64_t>(n)) << 32;
-    const std::uint64_t s = state_.fetch_add(delta, std::memory_order_acq_rel) + delta;
-    const auto count = static_cast<std::int32_t>(s >> 32);
-    if (count < 0) detail::fatal("negative WaitGroup counter");
-    if (count == 0 && static_cast<std::uint32_t>(s) != 0) wake_waiters();
+    const std::uint64_t delta = static_cast<std::uint64_t>(static_cast<std::int64_t>(n)) << 32;
+    if (n >= 0) {
+      // Acq_rel as every counter change: a positive add cannot reach zero.
+      const std::uint64_t s = state_.fetch_add(delta, std::memory_order_acq_rel) + delta;
+      if (static_cast<std::int32_t>(s >> 32) < 0) detail::fatal("negative WaitGroup counter");
+      return;
+    }
+    // The change that reaches zero with waiters also bumps the wake sequence
+    // (the futex word) in the same compare-exchange, so it is the last access
+    // to *this: a waiter may return and free the group right after it, and
+    // futex_wake_all_low() only passes the address to the kernel.
+    // Release (of acq_rel): pairs with the waiters' acquire loads, so every
+    // done() -- each one an RMW, continuing the release sequence -- happens
+    // before the wait that sees zero returns.
+    std::uint64_t s = state_.load(std::memory_order_relaxed);
+    for (;;) {
+      std::uint64_t next = s + delta;
+      const auto count = static_cast<std::int32_t>(next >> 32);
+      if (count < 0) detail::fatal("negative WaitGroup counter");
+      const bool wake = count == 0 && (s & kWaiterMask) != 0;
+      if (wake) next = bump_sequence(next);
+      if (state_.compare_exchange_weak(s, next, std::memory_order_acq_rel,
+                                       std::memory_order_relaxed)) {
+        if (wake) detail::futex_wake_all_low(&state_);
+        return;
+      }
+    }
   }
   // add(-1).
   void done() noexcept { add(-1); }
@@ -63,10 +88,11 @@ class WaitGroup {
   void wait();
   // As wait(), giving up after the timeout / at the deadline / when ctx is
   // cancelled. Returns true when the counter reached zero (threads are then
-  // joined), false otherwise (nothing is joined).
+  // joined), false otherwise (nothing is joined). A duration too large for
+  // the clock saturates to "never" (as does time_point::max()).
   template <class Rep, class Period>
   [[nodiscard]] bool wait_for(const std::chrono::duration<Rep, Period>& d) {
-    return wait_until(detail::Clock::now() + std::chrono::ceil<detail::Clock::duration>(d));
+    return wait_until(detail::deadline_after(d));
   }
   [[nodiscard]] bool wait_until(std::chrono::steady_clock::time_point t);
   [[nodiscard]] bool wait(const Context& ctx);
@@ -79,12 +105,13 @@ class WaitGroup {
                   "WaitGroup::go: f must be callable with no arguments (or pass the arguments)");
     add(1);
     try {
-      threads_.spawn(
-          [this, fn = std::forward<F>(f)]() mutable {
-            run_task(fn);
-            done();
-          },
-          where, "tether::WaitGroup::go");
+      // done() is the task's completion hook: the thread set calls it as the
+      // task leaves the leak registry (atomically with it, which keeps the
+      // counter right in a forked child), and in a forked child for a task
+      // that was running in the parent.
+      threads_.spawn([fn = std::forward<F>(f)]() mutable { run_task(fn); }, where,
+                     "tether::WaitGroup::go", detail::TaskHooks{&WaitGroup::task_done,
+                                                                &WaitGroup::task_done, this});
     } catch (...) {
       done();
       throw;
@@ -115,17 +142,23 @@ class WaitGroup {
     }
   }
   [[noreturn]] static void exception_escaped(const char* what) noexcept;
-  void wake_waiters() noexcept;
+  static void task_done(void* self) noexcept { static_cast<WaitGroup*>(self)->done(); }
+  static std::uint64_t bump_sequence(std::uint64_t s) noexcept {
+    return (s & ~kSequenceMask) | ((s + kSequenceOne) & kSequenceMask);
+  }
   bool wait_counter(const std::optional<detail::Clock::time_point>& deadline,
                     const Context* ctx);
 
-  // High 32 bits: the counter (signed); low 32 bits: waiters registered
-  // under mu_ (only ever changed with mu_ held).
+  // state_: bits 63..32 the counter (signed); bits 31..16 a wake sequence;
+  // bits 15..0 the number of threads inside a wait. Waiters sleep on the low
+  // 32 bits (futex_wait_low), which change when the counter reaches zero
+  // with waiters (the sequence is bumped) and when a cancelled wait(ctx) is
+  // poked, so no wake-up is lost.
+  static constexpr std::uint64_t kWaiterMask = 0xffffu;
+  static constexpr std::uint64_t kSequenceOne = 0x10000u;
+  static constexpr std::uint64_t kSequenceMask = 0xffff0000u;
   std::atomic<std::uint64_t> state_{0};
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::uint64_t generation_ = 0;  // guarded by mu_
-  detail::ThreadSet threads_;     // last: joined first on destruction
+  detail::ThreadSet threads_;  // last: joined first on destruction
 };
 
 }  // namespace tether

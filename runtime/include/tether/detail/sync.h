@@ -15,6 +15,30 @@ using Clock = std::chrono::steady_clock;
 // Prints "tether: <msg>" to stderr and aborts. Used for misuse only.
 [[noreturn]] void fatal(const char* msg) noexcept;
 
+// The deadline `d` from now, saturated: a duration too large for the clock
+// (hours::max(), nanoseconds::max(), a huge or infinite floating duration,
+// NaN) gives Clock::time_point::max(), which every wait treats as "no
+// deadline"; a zero or negative duration gives now. Computed in long double
+// seconds, so no conversion can overflow (adding d to now in the clock's
+// integer nanoseconds is signed overflow for anything beyond ~292 years).
+template <class Rep, class Period>
+[[nodiscard]] Clock::time_point deadline_after(const std::chrono::duration<Rep, Period>& d) noexcept {
+  using Seconds = std::chrono::duration<long double>;
+  const Clock::time_point now = Clock::now();
+  const Seconds want(d);
+  // One second of margin absorbs long double rounding near the limit.
+  const Seconds room = Seconds(Clock::time_point::max() - now) - Seconds(1);
+  if (!(want < room)) return Clock::time_point::max();  // also NaN
+  if (!(want > Seconds::zero())) return now;
+  return now + std::chrono::ceil<Clock::duration>(d);
+}
+
+// A deadline as the waits take it: time_point::max() is "never" (nullopt).
+[[nodiscard]] inline std::optional<Clock::time_point> as_deadline(Clock::time_point t) noexcept {
+  if (t == Clock::time_point::max()) return std::nullopt;
+  return t;
+}
+
 // Blocks while `word` holds `expected`, until woken or `deadline` passes.
 // Spurious returns are allowed; callers re-check their condition.
 void futex_wait(const std::atomic<std::uint32_t>& word, std::uint32_t expected,
@@ -23,6 +47,12 @@ void futex_wait(const std::atomic<std::uint32_t>& word, std::uint32_t expected,
 // safe to call after the object holding `word` may have been destroyed.
 void futex_wake_one(const std::atomic<std::uint32_t>* word) noexcept;
 void futex_wake_all(const std::atomic<std::uint32_t>* word) noexcept;
+// The same on the low 32 bits of a 64-bit atomic (WaitGroup's state word:
+// its counter and waiters change in one read-modify-write, and waiters sleep
+// on the half that the last done() changes). The wake never reads the word.
+void futex_wait_low(const std::atomic<std::uint64_t>& word, std::uint32_t expected_low,
+                    const std::optional<Clock::time_point>& deadline) noexcept;
+void futex_wake_all_low(const std::atomic<std::uint64_t>* word) noexcept;
 
 // CPU relax hint for spin loops.
 inline void cpu_relax() noexcept {
