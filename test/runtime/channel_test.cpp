@@ -481,16 +481,18 @@ TEST(ChannelTest, BufferedCloseHappensBeforeReceiveThatSeesClosed) {
 // before close() used to queue itself just after it, where a receiver could
 // still take its value. Each round has its own channel; the closer closes it
 // at a random point after the first hand-off, while senders and receivers
-// hammer it.
+// hammer it; receivers keep polling after they saw closed until every
+// sender has left the round, so a sender queued late meets a receiver.
 TEST(ChannelTest, UnbufferedNothingPairsAfterCloseReturned) {
   Watchdog watchdog;
   constexpr int kSenders = 2;
   constexpr int kReceivers = 2;
-  const long rounds = tether_test::scaled(600);
+  const long rounds = tether_test::scaled(400);
   struct Round {
     Channel<int> ch;
     std::atomic<bool> close_returned{false};
     std::atomic<long> received{0};
+    std::atomic<int> senders_done{0};
   };
   std::vector<std::unique_ptr<Round>> round(static_cast<std::size_t>(rounds));
   for (auto& r : round) r = std::make_unique<Round>();
@@ -507,6 +509,7 @@ TEST(ChannelTest, UnbufferedNothingPairsAfterCloseReturned) {
           if (st == ChannelStatus::closed) break;
           if (late) late_sends.fetch_add(1, std::memory_order_relaxed);
         }
+        r->senders_done.fetch_add(1, std::memory_order_release);
       }
     });
   }
@@ -520,7 +523,10 @@ TEST(ChannelTest, UnbufferedNothingPairsAfterCloseReturned) {
             r->received.fetch_add(1, std::memory_order_relaxed);
             if (late) late_receives.fetch_add(1, std::memory_order_relaxed);
           }
-          if (st == ChannelStatus::closed) break;
+          if (st == ChannelStatus::closed &&
+              r->senders_done.load(std::memory_order_acquire) == kSenders) {
+            break;
+          }
         }
       }
     });
