@@ -11,6 +11,7 @@
 #include "DetachedThreadCheck.h"
 #include "DiscardedThreadResultCheck.h"
 #include "EscapingReferenceCaptureCheck.h"
+#include "ThreadJoinedTwiceCheck.h"
 #include "ThreadMemberOrderCheck.h"
 #include "UnjoinedThreadCheck.h"
 #include "UnstoppableWorkerCheck.h"
@@ -41,6 +42,8 @@ public:
         "tether-discarded-thread-result");
     CheckFactories.registerCheck<EscapingReferenceCaptureCheck>(
         "tether-escaping-reference-capture");
+    CheckFactories.registerCheck<ThreadJoinedTwiceCheck>(
+        "tether-thread-joined-twice");
     CheckFactories.registerCheck<ThreadMemberOrderCheck>(
         "tether-thread-member-order");
     CheckFactories.registerCheck<UnjoinedThreadCheck>("tether-unjoined-thread");

@@ -2,7 +2,8 @@
 // Buggy: the destructor does not join the listener (std::terminate when a
 // started server is destroyed); the consumer's jthread is declared before
 // the queue it reads, so the queue dies first while the thread still runs;
-// and warmUp() returns early past a joinable local thread.
+// warmUp() returns early past a joinable local thread; and checkpoint()
+// joins its flusher on the error path and then again.
 #include <atomic>
 #include <deque>
 #include <mutex>
@@ -13,6 +14,8 @@ void serve(std::atomic<bool> &running);
 void preload();
 bool configOk();
 void record(int sample);
+void flush();
+bool persistOk() noexcept;
 
 class Server {
 public:
@@ -57,4 +60,15 @@ bool warmUp() {
     return false; // loader is still joinable here
   loader.join();
   return true;
+}
+
+bool checkpoint() {
+  std::thread flusher(flush);
+  bool ok = true;
+  if (!persistOk()) {
+    flusher.join(); // report only once the flush has ended
+    ok = false;
+  }
+  flusher.join(); // joined again on the error path: std::system_error
+  return ok;
 }

@@ -1,7 +1,8 @@
 // A server with a listener thread, a metrics consumer and a start-up check.
 // Fixed: the listener is a std::jthread that is asked to stop and joined on
 // destruction; the consumer's jthread is declared after the members it uses;
-// warmUp()'s loader is a jthread, joined on every way out.
+// warmUp()'s loader is a jthread, joined on every way out; checkpoint()
+// joins its flusher once, on every path.
 #include <deque>
 #include <mutex>
 #include <stop_token>
@@ -11,6 +12,8 @@ void serve(std::stop_token stop);
 void preload();
 bool configOk();
 void record(int sample);
+void flush();
+bool persistOk() noexcept;
 
 class Server {
 public:
@@ -53,4 +56,11 @@ bool warmUp() {
   if (!configOk())
     return false; // loader is joined here
   return true;
+}
+
+bool checkpoint() {
+  std::jthread flusher(flush);
+  const bool ok = persistOk();
+  flusher.join(); // once, on every path
+  return ok;
 }

@@ -1,0 +1,652 @@
+//===--- DischargeFlow.cpp - discharges that repeat an earlier one --------===//
+//
+// One forward pass per function. The state of a block, per followed handle:
+// may it be discharged already (some path), must it (every path), and one
+// witness of the discharge. A join or detach while "may" holds is a repeat;
+// a re-assignment, a hand-on (move, non-const reference) or the true edge of
+// `h.joinable()` clears the handle; a declaration starts it afresh (a loop
+// body's local is a new object each iteration). Method calls on `*this` or
+// on a local object apply the callee's summary; so does a local object's
+// destructor at its scope exit.
+//
+//===----------------------------------------------------------------------===//
+
+#include "utils/DischargeFlow.h"
+#include "utils/FunctionCFG.h"
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/ExprCXX.h"
+#include "clang/AST/ParentMap.h"
+#include "clang/Analysis/CFG.h"
+#include "llvm/ADT/BitVector.h"
+#include <memory>
+#include <optional>
+
+namespace llvm {
+template <> struct DenseMapInfo<clang::tidy::tether::flow::HandleKey> {
+  using Key = clang::tidy::tether::flow::HandleKey;
+  static Key getEmptyKey() {
+    return {DenseMapInfo<const clang::ValueDecl *>::getEmptyKey(), nullptr};
+  }
+  static Key getTombstoneKey() {
+    return {DenseMapInfo<const clang::ValueDecl *>::getTombstoneKey(), nullptr};
+  }
+  static unsigned getHashValue(const Key &K) {
+    return hash_combine(K.Base, K.Field);
+  }
+  static bool isEqual(const Key &A, const Key &B) { return A == B; }
+};
+} // namespace llvm
+
+namespace clang::tidy::tether::flow {
+
+namespace {
+
+/// Summaries are read this deep at most; deeper calls are unknown.
+constexpr unsigned MaxSummaryDepth = 4;
+
+/// A witness: an index into the pass's sites, or one of these.
+constexpr int NoWitness = -1;
+constexpr int EntryWitness = -2;
+
+const VarDecl *followedLocal(const Expr *E) {
+  const auto *DRE = dyn_cast_or_null<DeclRefExpr>(E);
+  const auto *VD = DRE ? dyn_cast<VarDecl>(DRE->getDecl()) : nullptr;
+  if (!VD || !VD->hasLocalStorage() || VD->getType()->isReferenceType() ||
+      VD->getType()->isPointerType())
+    return nullptr;
+  return VD;
+}
+
+/// The handle \p E names, if the pass follows it.
+std::optional<HandleKey> keyOf(const Expr *E) {
+  if (!E)
+    return std::nullopt;
+  E = E->IgnoreParenImpCasts();
+  if (const VarDecl *VD = followedLocal(E))
+    return HandleKey{VD, nullptr};
+  const auto *ME = dyn_cast<MemberExpr>(E);
+  if (!ME)
+    return std::nullopt;
+  const auto *FD = dyn_cast<FieldDecl>(ME->getMemberDecl());
+  if (!FD || FD->getType()->isReferenceType() || FD->getType()->isPointerType())
+    return std::nullopt;
+  const Expr *Base = ME->getBase()->IgnoreParenImpCasts();
+  if (isa<CXXThisExpr>(Base))
+    return HandleKey{nullptr, FD};
+  if (!ME->isArrow())
+    if (const VarDecl *VD = followedLocal(Base))
+      return HandleKey{VD, FD};
+  return std::nullopt;
+}
+
+/// The object a method call is made on, as a base for the callee's fields:
+/// `*this` (null) or a local object. False if neither.
+bool callBase(const CXXMemberCallExpr *MC, const ValueDecl *&Base) {
+  const Expr *Obj = MC->getImplicitObjectArgument();
+  if (!Obj)
+    return false;
+  Obj = Obj->IgnoreParenImpCasts();
+  if (isa<CXXThisExpr>(Obj)) {
+    Base = nullptr;
+    return true;
+  }
+  if (const VarDecl *VD = followedLocal(Obj)) {
+    Base = VD;
+    return true;
+  }
+  return false;
+}
+
+bool isCHandleDischarge(const CallExpr *Call, model::Discharge &Kind) {
+  const FunctionDecl *Callee = Call ? Call->getDirectCallee() : nullptr;
+  if (!Callee || Call->getNumArgs() < 1)
+    return false;
+  if (model::isCFunction(Callee, model::JoinFunctions)) {
+    Kind = model::Discharge::Join;
+    return true;
+  }
+  if (model::isCFunction(Callee, model::DefaultDetachFunctions)) {
+    Kind = model::Discharge::Detach;
+    return true;
+  }
+  return false;
+}
+
+} // namespace
+
+class DischargePass {
+public:
+  DischargePass(DischargeFlow &Flow, const FunctionDecl *FD, bool EntryMode)
+      : Flow(Flow), FD(FD), EntryMode(EntryMode) {}
+
+  /// Runs the pass; false if the function has no CFG to analyse.
+  bool run() {
+    TheCFG = buildFunctionCFG(FD, Flow.Ctx, /*ExceptionEdges=*/false,
+                              /*Lifetime=*/false);
+    if (!TheCFG)
+      return false;
+    Parents = std::make_unique<ParentMap>(FD->getBody());
+    collectKeys();
+    if (Keys.empty())
+      return true;
+    solve();
+    return true;
+  }
+
+  std::vector<Repeat> Repeats;
+
+  /// Summary mode results: the state at the normal exit.
+  void summarise(DischargeFlow::Summary &Out) const {
+    const CFGBlock &Exit = TheCFG->getExit();
+    const std::optional<State> &S = In[Exit.getBlockID()];
+    for (const auto &[K, I] : Index) {
+      if (K.Base)
+        continue;
+      if (S && S->Must.test(I) && S->Witness[I] >= 0)
+        Out.Must.push_back({K.Field, Sites[S->Witness[I]]});
+      else
+        Out.Touched.push_back(K.Field);
+    }
+  }
+
+  /// Entry mode results: discharges of fields discharged before the call.
+  void atEntry(DischargeFlow::Summary &Out) const {
+    for (const Repeat &R : Repeats)
+      if (!R.Key.Base && !R.First.At)
+        Out.AtEntry.push_back({R.Key.Field, R.Second});
+  }
+
+private:
+  struct State {
+    llvm::BitVector May, Must;
+    std::vector<int> Witness;
+  };
+
+  unsigned keyIndex(HandleKey K) {
+    auto [It, New] = Index.try_emplace(K, Keys.size());
+    if (New)
+      Keys.push_back(K);
+    return It->second;
+  }
+
+  const DischargeFlow::Summary *summaryFor(const CXXMethodDecl *M) {
+    if (!M || !M->getParent() || M->getParent()->isLambda() ||
+        model::isRecordOf(M->getParent(), Flow.ThreadTypes, Flow.Ctx))
+      return nullptr;
+    return &Flow.summaryOf(M);
+  }
+
+  void collectKeys() {
+    if (EntryMode)
+      for (const auto *Field : fieldsOfThis())
+        keyIndex({nullptr, Field});
+    forEachElement([&](const CFGElement &E) {
+      if (std::optional<CFGStmt> CS = E.getAs<CFGStmt>()) {
+        const Stmt *S = CS->getStmt();
+        if (auto D = model::dischargeCall(S, Flow.ThreadTypes)) {
+          if (std::optional<HandleKey> K = keyOf(D->second))
+            keyIndex(*K);
+          return;
+        }
+        model::Discharge Kind;
+        if (const auto *Call = dyn_cast<CallExpr>(S);
+            Call && isCHandleDischarge(Call, Kind)) {
+          if (std::optional<HandleKey> K = keyOf(Call->getArg(0)))
+            keyIndex(*K);
+          return;
+        }
+        if (const auto *MC = dyn_cast<CXXMemberCallExpr>(S)) {
+          const ValueDecl *Base = nullptr;
+          if (callBase(MC, Base))
+            if (const DischargeFlow::Summary *Sum =
+                    summaryFor(MC->getMethodDecl()))
+              addSummaryKeys(*Sum, Base);
+        }
+        // A thread handle re-assigned or handed on: a summary must say
+        // that its state after the call is unknown.
+        if (const auto *Ref = dyn_cast<Expr>(S);
+            Ref && (isa<DeclRefExpr>(Ref) || isa<MemberExpr>(Ref)))
+          if (std::optional<HandleKey> K = keyOf(Ref))
+            if (isHandleType(Ref->getType()) &&
+                !useKeepsState(Ref, Parents->getParentIgnoreParenImpCasts(
+                                        const_cast<Expr *>(Ref))))
+              keyIndex(*K);
+      } else if (std::optional<CFGAutomaticObjDtor> D =
+                     E.getAs<CFGAutomaticObjDtor>()) {
+        if (const DischargeFlow::Summary *Sum = dtorSummary(D->getVarDecl()))
+          addSummaryKeys(*Sum, D->getVarDecl());
+      }
+    });
+  }
+
+  /// The fields of `*this` a method's own discharges name: in entry mode,
+  /// every field is taken as discharged when the method is called.
+  llvm::SmallVector<const FieldDecl *, 4> fieldsOfThis() {
+    llvm::SmallVector<const FieldDecl *, 4> Out;
+    forEachElement([&](const CFGElement &E) {
+      std::optional<CFGStmt> CS = E.getAs<CFGStmt>();
+      if (!CS)
+        return;
+      const Expr *Obj = nullptr;
+      if (auto D = model::dischargeCall(CS->getStmt(), Flow.ThreadTypes))
+        Obj = D->second;
+      model::Discharge Kind;
+      if (const auto *Call = dyn_cast<CallExpr>(CS->getStmt());
+          Call && isCHandleDischarge(Call, Kind))
+        Obj = Call->getArg(0);
+      if (std::optional<HandleKey> K = keyOf(Obj))
+        if (!K->Base && !llvm::is_contained(Out, K->Field))
+          Out.push_back(K->Field);
+      // Fields discharged by the methods this one calls on *this.
+      if (const auto *MC = dyn_cast<CXXMemberCallExpr>(CS->getStmt())) {
+        const ValueDecl *Base = nullptr;
+        if (callBase(MC, Base) && !Base)
+          if (const DischargeFlow::Summary *Sum = summaryFor(MC->getMethodDecl()))
+            for (const auto &[F, Site] : Sum->AtEntry)
+              if (!llvm::is_contained(Out, F))
+                Out.push_back(F);
+      }
+    });
+    return Out;
+  }
+
+  const DischargeFlow::Summary *dtorSummary(const VarDecl *VD) {
+    const CXXRecordDecl *RD = VD ? VD->getType()->getAsCXXRecordDecl() : nullptr;
+    if (!RD || !RD->hasDefinition() ||
+        model::isRecordOf(RD, Flow.ThreadTypes, Flow.Ctx))
+      return nullptr;
+    const CXXDestructorDecl *Dtor = RD->getDestructor();
+    if (!Dtor || !Dtor->isUserProvided())
+      return nullptr;
+    return summaryFor(Dtor);
+  }
+
+  void addSummaryKeys(const DischargeFlow::Summary &Sum, const ValueDecl *Base) {
+    for (const auto &P : Sum.Must)
+      keyIndex({Base, P.first});
+    for (const FieldDecl *F : Sum.Touched)
+      keyIndex({Base, F});
+    for (const auto &P : Sum.AtEntry)
+      keyIndex({Base, P.first});
+  }
+
+  template <class Fn> void forEachElement(Fn F) {
+    for (const CFGBlock *B : *TheCFG)
+      for (const CFGElement &E : *B)
+        F(E);
+  }
+
+  State initial() const {
+    State S{llvm::BitVector(Keys.size()), llvm::BitVector(Keys.size()),
+            std::vector<int>(Keys.size(), NoWitness)};
+    if (EntryMode)
+      for (unsigned I = 0; I < Keys.size(); ++I)
+        if (!Keys[I].Base) {
+          S.May.set(I);
+          S.Must.set(I);
+          S.Witness[I] = EntryWitness;
+        }
+    return S;
+  }
+
+  /// Merges \p From into block \p To's entry state; true if it changed.
+  bool merge(unsigned To, const State &From) {
+    std::optional<State> &Into = In[To];
+    if (!Into) {
+      Into = From;
+      return true;
+    }
+    bool Changed = false;
+    llvm::BitVector May = Into->May;
+    May |= From.May;
+    llvm::BitVector Must = Into->Must;
+    Must &= From.Must;
+    if (May != Into->May || Must != Into->Must)
+      Changed = true;
+    Into->May = std::move(May);
+    Into->Must = std::move(Must);
+    for (unsigned I = 0; I < Keys.size(); ++I)
+      if (Into->Witness[I] == NoWitness && From.Witness[I] != NoWitness) {
+        Into->Witness[I] = From.Witness[I];
+        Changed = true;
+      }
+    return Changed;
+  }
+
+  void solve() {
+    In.assign(TheCFG->getNumBlockIDs(), std::nullopt);
+    const CFGBlock &Entry = TheCFG->getEntry();
+    In[Entry.getBlockID()] = initial();
+    llvm::SmallVector<const CFGBlock *, 32> Work{&Entry};
+    llvm::BitVector Queued(TheCFG->getNumBlockIDs());
+    Queued.set(Entry.getBlockID());
+    // Each block's state only grows in May and shrinks in Must: this ends;
+    // the bound is a guard against a CFG this reasoning got wrong.
+    unsigned Budget = 64 * TheCFG->getNumBlockIDs() * (Keys.size() + 1) + 1024;
+    while (!Work.empty() && Budget--) {
+      const CFGBlock *B = Work.pop_back_val();
+      Queued.reset(B->getBlockID());
+      State S = *In[B->getBlockID()];
+      transfer(B, S, /*Report=*/false);
+      propagate(B, S, [&](const CFGBlock *Next) {
+        if (!Queued.test(Next->getBlockID())) {
+          Queued.set(Next->getBlockID());
+          Work.push_back(Next);
+        }
+      });
+    }
+    // One last sweep with the final states reports each repeat once.
+    for (const CFGBlock *B : *TheCFG) {
+      if (!In[B->getBlockID()])
+        continue;
+      State S = *In[B->getBlockID()];
+      transfer(B, S, /*Report=*/true);
+    }
+  }
+
+  template <class PushFn>
+  void propagate(const CFGBlock *B, const State &S, PushFn Push) {
+    std::optional<unsigned> JoinableKey;
+    int TrueEdge = 0;
+    joinableTest(B, JoinableKey, TrueEdge);
+    unsigned EdgeNo = 0;
+    for (const CFGBlock::AdjacentBlock &Succ : B->succs()) {
+      const unsigned E = EdgeNo++;
+      const CFGBlock *Next = Succ.getReachableBlock();
+      if (!Next)
+        continue;
+      if (JoinableKey && static_cast<int>(E) == TrueEdge) {
+        State T = S;
+        clear(T, *JoinableKey);
+        if (merge(Next->getBlockID(), T))
+          Push(Next);
+        continue;
+      }
+      if (merge(Next->getBlockID(), S))
+        Push(Next);
+    }
+  }
+
+  /// If \p B branches on `h.joinable()` (possibly negated, or last in a
+  /// `&&` / `||` chain), the handle and the edge on which it is joinable.
+  void joinableTest(const CFGBlock *B, std::optional<unsigned> &Key,
+                    int &TrueEdge) const {
+    if (B->succ_size() != 2 || !B->getTerminatorStmt())
+      return;
+    const auto *Cond = dyn_cast_or_null<Expr>(
+        const_cast<CFGBlock *>(B)->getTerminatorCondition());
+    if (!Cond)
+      return;
+    Cond = Cond->IgnoreParenImpCasts();
+    while (const auto *BO = dyn_cast<BinaryOperator>(Cond)) {
+      if (!BO->isLogicalOp())
+        break;
+      Cond = BO->getRHS()->IgnoreParenImpCasts();
+    }
+    bool Negated = false;
+    while (const auto *UO = dyn_cast<UnaryOperator>(Cond)) {
+      if (UO->getOpcode() != UO_LNot)
+        break;
+      Negated = !Negated;
+      Cond = UO->getSubExpr()->IgnoreParenImpCasts();
+    }
+    const auto *MC = dyn_cast<CXXMemberCallExpr>(Cond);
+    const CXXMethodDecl *M = MC ? MC->getMethodDecl() : nullptr;
+    if (!M || !M->getDeclName().isIdentifier() || M->getName() != "joinable")
+      return;
+    std::optional<HandleKey> K = keyOf(MC->getImplicitObjectArgument());
+    if (!K)
+      return;
+    auto It = Index.find(*K);
+    if (It == Index.end())
+      return;
+    Key = It->second;
+    TrueEdge = Negated ? 1 : 0;
+  }
+
+  void clear(State &S, unsigned I) const {
+    S.May.reset(I);
+    S.Must.reset(I);
+    S.Witness[I] = NoWitness;
+  }
+
+  void clearBase(State &S, const ValueDecl *Base) const {
+    for (unsigned I = 0; I < Keys.size(); ++I)
+      if (Keys[I].Base == Base)
+        clear(S, I);
+  }
+
+  int addSite(const DischargeSite &Site) {
+    Sites.push_back(Site);
+    return static_cast<int>(Sites.size()) - 1;
+  }
+
+  void discharge(State &S, unsigned I, const DischargeSite &Site, bool CHandle,
+                 bool Report) {
+    if (Report && S.May.test(I) && S.Witness[I] != NoWitness) {
+      Repeat R;
+      R.Key = Keys[I];
+      R.Second = Site;
+      if (S.Witness[I] >= 0)
+        R.First = Sites[S.Witness[I]];
+      R.CHandle = CHandle;
+      Repeats.push_back(R);
+    }
+    S.May.set(I);
+    S.Must.set(I);
+    if (S.Witness[I] == NoWitness || S.Witness[I] == EntryWitness)
+      S.Witness[I] = addSite(Site);
+  }
+
+  void applySummary(State &S, const DischargeFlow::Summary &Sum,
+                    const ValueDecl *Base, const Stmt *Via,
+                    const FunctionDecl *ViaFn, bool Report) {
+    if (!Sum.Known) {
+      clearBase(S, Base);
+      return;
+    }
+    for (const auto &[F, Site] : Sum.AtEntry) {
+      auto It = Index.find({Base, F});
+      if (It == Index.end())
+        continue;
+      DischargeSite Through = Site;
+      Through.Via = Via;
+      Through.ViaFn = ViaFn;
+      if (Report && S.May.test(It->second) &&
+          S.Witness[It->second] != NoWitness) {
+        Repeat R;
+        R.Key = {Base, F};
+        R.Second = Through;
+        if (S.Witness[It->second] >= 0)
+          R.First = Sites[S.Witness[It->second]];
+        R.CHandle = !F->getType()->getAsCXXRecordDecl();
+        Repeats.push_back(R);
+      }
+    }
+    for (const FieldDecl *F : Sum.Touched) {
+      auto It = Index.find({Base, F});
+      if (It != Index.end())
+        clear(S, It->second);
+    }
+    for (const auto &[F, Site] : Sum.Must) {
+      auto It = Index.find({Base, F});
+      if (It == Index.end())
+        continue;
+      DischargeSite Through = Site;
+      Through.Via = Via;
+      Through.ViaFn = ViaFn;
+      S.May.set(It->second);
+      S.Must.set(It->second);
+      if (S.Witness[It->second] == NoWitness ||
+          S.Witness[It->second] == EntryWitness)
+        S.Witness[It->second] = addSite(Through);
+    }
+  }
+
+  void transfer(const CFGBlock *B, State &S, bool Report) {
+    // Sites are appended while transferring; a block seen again reuses
+    // nothing, which only costs memory bounded by the budget.
+    for (const CFGElement &E : *B) {
+      if (std::optional<CFGAutomaticObjDtor> D = E.getAs<CFGAutomaticObjDtor>()) {
+        const VarDecl *VD = D->getVarDecl();
+        if (const DischargeFlow::Summary *Sum = dtorSummary(VD))
+          applySummary(S, *Sum, VD, D->getTriggerStmt(),
+                       VD->getType()->getAsCXXRecordDecl()->getDestructor(),
+                       Report);
+        clearBase(S, VD);
+        continue;
+      }
+      std::optional<CFGStmt> CS = E.getAs<CFGStmt>();
+      if (!CS)
+        continue;
+      transferStmt(CS->getStmt(), S, Report);
+    }
+  }
+
+  void transferStmt(const Stmt *St, State &S, bool Report) {
+    // A declaration makes a new object (a loop body's local, each time).
+    if (const auto *DS = dyn_cast<DeclStmt>(St)) {
+      for (const Decl *D : DS->decls())
+        if (const auto *VD = dyn_cast<VarDecl>(D))
+          clearBase(S, VD);
+      return;
+    }
+    if (auto D = model::dischargeCall(St, Flow.ThreadTypes)) {
+      if (std::optional<HandleKey> K = keyOf(D->second)) {
+        auto It = Index.find(*K);
+        if (It != Index.end())
+          discharge(S, It->second, {St, D->first, nullptr, nullptr},
+                    /*CHandle=*/false, Report);
+      }
+      return;
+    }
+    if (const auto *Call = dyn_cast<CallExpr>(St)) {
+      model::Discharge Kind;
+      if (isCHandleDischarge(Call, Kind)) {
+        if (std::optional<HandleKey> K = keyOf(Call->getArg(0))) {
+          auto It = Index.find(*K);
+          if (It != Index.end())
+            discharge(S, It->second, {St, Kind, nullptr, nullptr},
+                      /*CHandle=*/true, Report);
+        }
+        return;
+      }
+      if (const auto *MC = dyn_cast<CXXMemberCallExpr>(Call)) {
+        const ValueDecl *Base = nullptr;
+        if (callBase(MC, Base))
+          if (const DischargeFlow::Summary *Sum = summaryFor(MC->getMethodDecl()))
+            applySummary(S, *Sum, Base, MC, MC->getMethodDecl(), Report);
+      }
+      return;
+    }
+    // Any other use of a followed handle: a re-assignment or a hand-on
+    // clears it (its state is then unknown, and unknown never reports).
+    const auto *Ref = dyn_cast<Expr>(St);
+    if (!Ref || !(isa<DeclRefExpr>(Ref) || isa<MemberExpr>(Ref)))
+      return;
+    std::optional<HandleKey> K = keyOf(Ref);
+    if (!K)
+      return;
+    auto It = Index.find(*K);
+    if (It == Index.end())
+      return;
+    const Stmt *Parent = Parents->getParentIgnoreParenImpCasts(const_cast<Expr *>(Ref));
+    if (!useKeepsState(Ref, Parent))
+      clear(S, It->second);
+  }
+
+  /// True for a thread class of the options, and for the C handles
+  /// (`pthread_t`, `thrd_t`, by their typedef names).
+  bool isHandleType(QualType T) const {
+    if (const CXXRecordDecl *RD = T->getAsCXXRecordDecl())
+      return model::isRecordOf(RD, Flow.ThreadTypes, Flow.Ctx);
+    for (;;) {
+      const auto *TT = T->getAs<TypedefType>();
+      if (!TT)
+        return false;
+      const StringRef Name = TT->getDecl()->getName();
+      if (Name == "pthread_t" || Name == "thrd_t")
+        return true;
+      T = TT->desugar();
+    }
+  }
+
+  /// True if the use \p Ref of a followed handle leaves its state alone.
+  bool useKeepsState(const Expr *Ref, const Stmt *Parent) const {
+    const ValueDecl *D = isa<DeclRefExpr>(Ref) ? cast<DeclRefExpr>(Ref)->getDecl()
+                                               : cast<MemberExpr>(Ref)->getMemberDecl();
+    if (D->getType()->getAsCXXRecordDecl()) {
+      // A member expression `c.t_` whose base is the local: the field key
+      // is decided at the member expression, not at `c`.
+      if (isa_and_nonnull<MemberExpr>(Parent) && isa<DeclRefExpr>(Ref) &&
+          isa<FieldDecl>(cast<MemberExpr>(Parent)->getMemberDecl()))
+        return true;
+      switch (model::classifyThreadUse(Ref, Parent, Flow.ThreadTypes)) {
+      case model::HandleUse::Neutral:
+      case model::HandleUse::Join:
+      case model::HandleUse::Detach:
+        return true;
+      default:
+        return false;
+      }
+    }
+    // A C handle: pthread_t, thrd_t. Passing it by value uses it; taking
+    // its address (pthread_create(&tid, ...)) or assigning to it does not.
+    if (const auto *UO = dyn_cast_or_null<UnaryOperator>(Parent))
+      return UO->getOpcode() != UO_AddrOf;
+    if (const auto *BO = dyn_cast_or_null<BinaryOperator>(Parent))
+      return !(BO->isAssignmentOp() && BO->getLHS()->IgnoreParenImpCasts() == Ref);
+    return true;
+  }
+
+  DischargeFlow &Flow;
+  const FunctionDecl *FD;
+  const bool EntryMode;
+  std::unique_ptr<CFG> TheCFG;
+  std::unique_ptr<ParentMap> Parents;
+  std::vector<HandleKey> Keys;
+  llvm::DenseMap<HandleKey, unsigned> Index;
+  std::vector<std::optional<State>> In;
+  std::vector<DischargeSite> Sites;
+};
+
+const DischargeFlow::Summary &DischargeFlow::summaryOf(const FunctionDecl *FD) {
+  FD = FD->getCanonicalDecl();
+  auto It = Summaries.find(FD);
+  if (It != Summaries.end())
+    return It->second;
+  // Unknown until computed: a recursive call sees an unknown summary.
+  Summaries[FD] = Summary();
+  const FunctionDecl *Def = nullptr;
+  const auto *M = dyn_cast<CXXMethodDecl>(FD);
+  const bool Overridable = M && M->isVirtual() && !M->hasAttr<FinalAttr>() &&
+                           !M->getParent()->hasAttr<FinalAttr>() &&
+                           !isa<CXXDestructorDecl>(M);
+  if (Depth >= MaxSummaryDepth || Overridable || !FD->hasBody(Def) || !Def)
+    return Summaries[FD];
+  ++Depth;
+  Summary S;
+  DischargePass Plain(*this, Def, /*EntryMode=*/false);
+  DischargePass Entry(*this, Def, /*EntryMode=*/true);
+  if (Plain.run() && Entry.run()) {
+    Plain.summarise(S);
+    Entry.atEntry(S);
+    S.Known = true;
+  }
+  --Depth;
+  Summaries[FD] = S;
+  return Summaries[FD];
+}
+
+std::vector<Repeat> DischargeFlow::repeatsIn(const FunctionDecl *FD) {
+  DischargePass Pass(*this, FD, /*EntryMode=*/false);
+  if (!Pass.run())
+    return {};
+  std::vector<Repeat> Out;
+  for (Repeat &R : Pass.Repeats)
+    if (R.First.At)
+      Out.push_back(R);
+  return Out;
+}
+
+} // namespace clang::tidy::tether::flow
