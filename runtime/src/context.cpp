@@ -239,14 +239,20 @@ void unlink_child(detail::ContextState* parent, detail::ContextState* c) noexcep
   c->linked = false;
 }
 
+// What mark_one found: whether it marked the node, and which later phases
+// have work there. Once a node is marked no callback can be added to it
+// (add_callback runs it inline), so a node without any needs no more locking.
+enum : unsigned { kMarked = 1, kHasWakers = 2, kHasUserWork = 4 };
+
 // Phase 1 of a cancel: marks one node cancelled and appends its children to
-// `out` (they are marked when the walk reaches them). False if the node was
-// already cancelled: its own canceller runs its callbacks.
-bool mark_one(detail::ContextState* n, int reason,
-              std::vector<std::shared_ptr<detail::ContextState>>& out) noexcept {
+// `out` (they are marked when the walk reaches them). Not kMarked if the node
+// was already cancelled: its own canceller runs its callbacks.
+unsigned mark_one(detail::ContextState* n, int reason,
+                  std::vector<std::shared_ptr<detail::ContextState>>& out) noexcept {
+  unsigned found = kMarked;
   {
     std::lock_guard lock(n->mu);
-    if (n->err.load(std::memory_order_relaxed) != 0) return false;
+    if (n->err.load(std::memory_order_relaxed) != 0) return 0;
     // Release: pairs with the acquire loads in cancelled()/err(), so writes
     // before cancel() are visible to whoever observes the cancellation.
     n->err.store(reason, std::memory_order_release);
@@ -260,9 +266,12 @@ bool mark_one(detail::ContextState* n, int reason,
       c = next;
     }
     n->first_child = nullptr;
+    if (n->wakers != nullptr) found |= kHasWakers;
+    // A stop_source created later requests stop itself (err is set).
+    if (n->callbacks != nullptr || n->stop_source != nullptr) found |= kHasUserWork;
   }
   if (n->has_timer) timer().remove(n);
-  return true;
+  return found;
 }
 
 // Pops and runs the callbacks of one list (n->wakers or n->callbacks), one at
@@ -376,36 +385,31 @@ ContextState::~ContextState() {
 void ContextState::cancel(int reason, bool from_timer) noexcept {
   if (!cancellable) return;
   if (err.load(std::memory_order_acquire) == 0) {
-    // Phase 1: mark the whole subtree, breadth first (ancestors before
-    // descendants), iteratively so a deep chain cannot overflow the stack.
-    std::vector<std::shared_ptr<ContextState>> walk;
-    walk.push_back(shared_from_this());
-    std::vector<std::shared_ptr<ContextState>> marked;
-    for (std::size_t i = 0; i < walk.size(); ++i) {
-      if (mark_one(walk[i].get(), reason, walk)) marked.push_back(std::move(walk[i]));
+    // Phase 1: mark the whole subtree, iteratively so a deep chain cannot
+    // overflow the stack. A node is marked before its children are pushed,
+    // so ancestors come before descendants in `wake` and `user`; nodes with
+    // no work for phases 2 and 3 are released as soon as they are marked.
+    std::vector<std::shared_ptr<ContextState>> stack;
+    stack.push_back(shared_from_this());
+    std::vector<std::shared_ptr<ContextState>> wake;
+    std::vector<std::shared_ptr<ContextState>> user;  // may go to another thread
+    while (!stack.empty()) {
+      std::shared_ptr<ContextState> n = std::move(stack.back());
+      stack.pop_back();
+      const unsigned found = mark_one(n.get(), reason, stack);
+      if ((found & kHasWakers) != 0) wake.push_back(n);
+      if ((found & kHasUserWork) != 0) user.push_back(std::move(n));
     }
-    walk.clear();
     // Phase 2: wake the runtime's blocked waits (cheap, never user code).
-    for (auto& n : marked) run_list(n.get(), &ContextState::wakers);
-    // Phase 3: user callbacks, ancestors first; a deadline's on the callback
-    // thread, so that the timer keeps serving other deadlines.
+    for (auto& n : wake) run_list(n.get(), &ContextState::wakers);
+    // Phase 3: user callbacks and stop callbacks, ancestors first; a
+    // deadline's on the callback thread, so that the timer keeps serving
+    // other deadlines (a deadline waited on by runtime waits only starts no
+    // thread).
     if (from_timer) {
-      // Only nodes with user callbacks or a stop_source go to the callback
-      // thread (the common deadline, waited on by runtime waits only,
-      // starts no thread).
-      std::size_t keep = 0;
-      for (auto& n : marked) {
-        bool has_user_work = false;
-        {
-          std::lock_guard lock(n->mu);
-          has_user_work = n->callbacks != nullptr || n->stop_source != nullptr;
-        }
-        if (has_user_work) marked[keep++] = std::move(n);
-      }
-      marked.resize(keep);
-      if (!marked.empty()) services().runner.post(marked);
+      if (!user.empty()) services().runner.post(user);
     } else {
-      for (auto& n : marked) run_user_callbacks(n.get());
+      for (auto& n : user) run_user_callbacks(n.get());
     }
   }
   if (parent) {

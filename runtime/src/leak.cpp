@@ -123,6 +123,8 @@ void ThreadSet::erase_joined(Record* r) noexcept {
 
 void ThreadSet::forget_parent_threads() noexcept {
   const std::uint64_t now = fork_generation();
+  if (now == generation_) return;  // no fork since the last look: one load
+  generation_ = now;
   for (auto* list : {&finished_, &running_}) {
     for (auto it = list->begin(); it != list->end();) {
       if (it->spawn.fork_generation == now) {

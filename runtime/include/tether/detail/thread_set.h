@@ -106,6 +106,7 @@ class ThreadSet {
   std::condition_variable cv_;
   std::list<Record> running_;
   std::list<Record> finished_;
+  std::uint64_t generation_ = 0;  // guarded by mu_: fork_generation() last seen
 };
 
 }  // namespace tether::detail
