@@ -11,6 +11,7 @@
 #include "DetachedThreadCheck.h"
 #include "DiscardedThreadResultCheck.h"
 #include "EscapingReferenceCaptureCheck.h"
+#include "ExceptionEscapesThreadCheck.h"
 #include "ThreadJoinedTwiceCheck.h"
 #include "ThreadMemberOrderCheck.h"
 #include "UnjoinedThreadCheck.h"
@@ -42,6 +43,8 @@ public:
         "tether-discarded-thread-result");
     CheckFactories.registerCheck<EscapingReferenceCaptureCheck>(
         "tether-escaping-reference-capture");
+    CheckFactories.registerCheck<ExceptionEscapesThreadCheck>(
+        "tether-exception-escapes-thread");
     CheckFactories.registerCheck<ThreadJoinedTwiceCheck>(
         "tether-thread-joined-twice");
     CheckFactories.registerCheck<ThreadMemberOrderCheck>(

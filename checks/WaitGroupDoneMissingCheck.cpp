@@ -18,18 +18,13 @@ namespace clang::tidy::tether {
 /// WaitGroupTypes operations: 0 is add, 1 is done.
 static constexpr unsigned DoneOp = 1;
 
-/// Spawn functions whose tasks may throw without ending the process: the
-/// exception is caught and the owner goes on waiting.
-static constexpr llvm::StringLiteral DefaultCatchingSpawnFunctions =
-    "::tether::Group::go;::tether::Group::try_go";
-
 WaitGroupDoneMissingCheck::WaitGroupDoneMissingCheck(StringRef Name,
                                                      ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context),
       Shared(Options, model::ThreadTypesOpt | model::SpawnFunctionsOpt |
                           model::WaitGroupTypesOpt | model::ExceptionPathsOpt),
       CatchingSpawnFunctions(utils::options::parseStringList(Options.get(
-          "CatchingSpawnFunctions", DefaultCatchingSpawnFunctions))),
+          "CatchingSpawnFunctions", model::DefaultCatchingSpawnFunctions))),
       ExceptionPaths(Shared.ExceptionPaths) {}
 
 void WaitGroupDoneMissingCheck::storeOptions(

@@ -27,6 +27,12 @@ namespace clang::tidy::tether::model {
 inline constexpr llvm::StringLiteral DefaultSpawnFunctions =
     "::tether::WaitGroup::go;::tether::Group::go;::tether::Group::try_go";
 
+/// Default for the `CatchingSpawnFunctions` option: spawn functions whose
+/// tasks may throw without ending the process (the exception is caught and
+/// reaches the owner, as `tether::Group::wait()` returns it).
+inline constexpr llvm::StringLiteral DefaultCatchingSpawnFunctions =
+    "::tether::Group::go;::tether::Group::try_go";
+
 /// How a thread was started.
 enum class SpawnKind {
   ThreadConstruct, ///< std::thread t(f, args...), std::jthread(f),

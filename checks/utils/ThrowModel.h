@@ -14,6 +14,7 @@
 #include "clang/Analysis/CFG.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/SmallVector.h"
 #include <memory>
 
 namespace clang::tidy::utils {
@@ -42,6 +43,24 @@ public:
   /// container (`v.emplace_back(f)`), added as a temporary
   /// (`v.push_back(std::thread(f))`) or on the heap (`make_unique`).
   bool createsThread(const CallExpr *Call) const;
+
+  /// A place in a function's body from which an exception can leave it.
+  struct Escape {
+    const Stmt *At = nullptr;           ///< the throw, or the call
+    const FunctionDecl *Callee = nullptr; ///< null for a throw
+  };
+
+  /// The places in \p FD's body (lambdas in it excluded: they run
+  /// elsewhere) from which an exception can leave \p FD: a `throw` (or a
+  /// rethrow), a call whose visible body may throw (read with
+  /// ExceptionAnalyzer, std::bad_alloc ignored), or a call to one of
+  /// \p ThrowingFunctions (fully qualified; a class template's member is
+  /// named by its template, `::std::vector::at`), each not enclosed by a
+  /// `try` whose handlers catch what it throws. A call to a function whose
+  /// body is not visible does not count: every thread would be reported.
+  llvm::SmallVector<Escape, 2>
+  escapesOf(const FunctionDecl *FD,
+            llvm::ArrayRef<llvm::StringRef> ThrowingFunctions);
 
 private:
   std::unique_ptr<utils::ExceptionAnalyzer> Analyzer;

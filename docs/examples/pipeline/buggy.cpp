@@ -3,10 +3,13 @@
 // sees a bad record, so the reader's next send fails and records are lost;
 // and the request's context never reaches the parsing thread, so cancelling
 // the request does not stop it; an exception from readRecord() leaves the
-// parser thread joinable (std::terminate).
+// parser thread joinable (std::terminate); and totalSize()'s worker lets
+// std::stoi's exception on a bad field leave the thread (std::terminate).
 #include <optional>
 #include <string>
+#include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include <tether/channel.h>
 #include <tether/context.h>
@@ -40,4 +43,14 @@ void flushEvery(const tether::Context &request, void (*flush)()) {
       flush();
   });
   flusher.join();
+}
+
+int totalSize(const std::vector<std::string> &fields) {
+  int total = 0;
+  std::thread summer([&] {
+    for (const std::string &f : fields)
+      total += std::stoi(f); // throws on a bad field: std::terminate
+  });
+  summer.join();
+  return total;
 }

@@ -5,7 +5,10 @@
 // the group joins both tasks however ingest() is left.
 #include <optional>
 #include <string>
+#include <stdexcept>
 #include <system_error>
+#include <thread>
+#include <vector>
 
 #include <tether/channel.h>
 #include <tether/context.h>
@@ -43,4 +46,20 @@ std::error_code flushEvery(const tether::Context &request, void (*flush)()) {
       flush();
   });
   return g.wait();
+}
+
+// The worker catches what std::stoi throws and hands the failure to its
+// owner instead of ending the process.
+int totalSize(const std::vector<std::string> &fields) {
+  int total = 0;
+  std::jthread summer([&] {
+    try {
+      for (const std::string &f : fields)
+        total += std::stoi(f);
+    } catch (const std::exception &) {
+      total = -1; // the owner sees the failure
+    }
+  });
+  summer.join();
+  return total;
 }
