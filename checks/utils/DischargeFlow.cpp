@@ -18,6 +18,7 @@
 #include "clang/AST/ParentMap.h"
 #include "clang/Analysis/CFG.h"
 #include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/PostOrderIterator.h"
 #include <memory>
 #include <optional>
 
@@ -317,22 +318,29 @@ private:
     In.assign(TheCFG->getNumBlockIDs(), std::nullopt);
     const CFGBlock &Entry = TheCFG->getEntry();
     In[Entry.getBlockID()] = initial();
-    llvm::SmallVector<const CFGBlock *, 32> Work{&Entry};
-    llvm::BitVector Queued(TheCFG->getNumBlockIDs());
-    Queued.set(Entry.getBlockID());
+    // Blocks are taken in reverse post-order (the lowest pending number
+    // first), so that a join point is processed after both of its branches:
+    // a stack order re-ran everything after each of N diamonds in a row,
+    // quadratic in N.
+    std::vector<unsigned> Order(TheCFG->getNumBlockIDs(), 0);
+    std::vector<const CFGBlock *> ByOrder;
+    for (const CFGBlock *B : llvm::ReversePostOrderTraversal<const CFG *>(TheCFG.get())) {
+      Order[B->getBlockID()] = ByOrder.size();
+      ByOrder.push_back(B);
+    }
+    llvm::BitVector Pending(ByOrder.size());
+    Pending.set(Order[Entry.getBlockID()]);
     // Each block's state only grows in May and shrinks in Must: this ends;
     // the bound is a guard against a CFG this reasoning got wrong.
     unsigned Budget = 64 * TheCFG->getNumBlockIDs() * (Keys.size() + 1) + 1024;
-    while (!Work.empty() && Budget--) {
-      const CFGBlock *B = Work.pop_back_val();
-      Queued.reset(B->getBlockID());
+    for (int Next = Pending.find_first(); Next >= 0 && Budget--;
+         Next = Pending.find_first()) {
+      Pending.reset(Next);
+      const CFGBlock *B = ByOrder[Next];
       State S = *In[B->getBlockID()];
       transfer(B, S, /*Report=*/false);
-      propagate(B, S, [&](const CFGBlock *Next) {
-        if (!Queued.test(Next->getBlockID())) {
-          Queued.set(Next->getBlockID());
-          Work.push_back(Next);
-        }
+      propagate(B, S, [&](const CFGBlock *Succ) {
+        Pending.set(Order[Succ->getBlockID()]);
       });
     }
     // One last sweep with the final states reports each repeat once.
@@ -622,7 +630,14 @@ const DischargeFlow::Summary &DischargeFlow::summaryOf(const FunctionDecl *FD) {
   const bool Overridable = M && M->isVirtual() && !M->hasAttr<FinalAttr>() &&
                            !M->getParent()->hasAttr<FinalAttr>() &&
                            !isa<CXXDestructorDecl>(M);
-  if (Depth >= MaxSummaryDepth || Overridable || !FD->hasBody(Def) || !Def)
+  if (Depth >= MaxSummaryDepth) {
+    // Cut by depth, not by what the method is: unknown here, but read
+    // again when it is reached from nearer the top.
+    Summaries.erase(FD);
+    static const Summary Unknown;
+    return Unknown;
+  }
+  if (Overridable || !FD->hasBody(Def) || !Def)
     return Summaries[FD];
   ++Depth;
   Summary S;
