@@ -54,14 +54,25 @@ void ContextNotPropagatedCheck::registerMatchers(MatchFinder *Finder) {
   // for candidates that pass the cheap tests first: asking for it in the
   // matcher (hasAncestor) would build the parent map of the whole TU for
   // every TU that starts a thread.
-  Finder->addMatcher(
-      expr(model::spawnCandidate(ThreadTypes, SpawnFunctions, /*CCreate=*/false))
-          .bind("spawn"),
-      this);
+  model::addSpawnMatchers(*Finder, this, ThreadTypes, SpawnFunctions, /*CCreate=*/false);
   Finder->addMatcher(
       callExpr(callee(functionDecl(hasName("::tether::background"))))
           .bind("background"),
       this);
+  // A parameter or local of a handle type (through references): the only
+  // kind of handle handleInScope() finds.
+  if (!ContextTypes.empty()) {
+    const auto HandleRecord = hasUnqualifiedDesugaredType(
+        recordType(hasDeclaration(cxxRecordDecl(hasAnyName(ContextTypes)))));
+    Finder->addMatcher(
+        varDecl(hasLocalStorage(),
+                hasType(hasUnqualifiedDesugaredType(anyOf(
+                    recordType(hasDeclaration(
+                        cxxRecordDecl(hasAnyName(ContextTypes)))),
+                    referenceType(pointee(HandleRecord))))))
+            .bind("handleVar"),
+        this);
+  }
   if (CheckBlockingCalls) {
     // The model's blocking calls that have no timeout of their own.
     std::vector<StringRef> Unbounded;
@@ -225,6 +236,10 @@ bool ContextNotPropagatedCheck::isDerivedFromHandle(const VarDecl *V) const {
 
 void ContextNotPropagatedCheck::check(const MatchFinder::MatchResult &Result) {
   ASTContext &Ctx = *Result.Context;
+  if (Result.Nodes.getNodeAs<VarDecl>("handleVar")) {
+    SawHandleVariable = true;
+    return;
+  }
   if (const auto *Spawn = Result.Nodes.getNodeAs<Expr>("spawn"))
     checkSpawn(Spawn, Ctx);
   else if (const auto *Bg = Result.Nodes.getNodeAs<CallExpr>("background"))
@@ -316,6 +331,9 @@ void ContextNotPropagatedCheck::checkSpawn(const Expr *Site,
   // The spawned work makes a fresh root with tether::background() while the
   // spawner has a context: reported at that call, which checkBackground()
   // cannot relate to the spawner (the entry's own scope has no context).
+  // No parameter or local of a handle type so far: none is in scope.
+  if (!SawHandleVariable)
+    return;
   if (const CallExpr *Root = backgroundCallIn(Body->getBody())) {
     const FunctionDecl *Fn = model::lambdaFunction(Callable.Lambda);
     if (!Fn)

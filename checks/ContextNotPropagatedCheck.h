@@ -27,7 +27,10 @@ public:
   void storeOptions(ClangTidyOptions::OptionMap &Opts) override;
   void registerMatchers(ast_matchers::MatchFinder *Finder) override;
   void check(const ast_matchers::MatchFinder::MatchResult &Result) override;
-  void onEndOfTranslationUnit() override { HandleLocals.clear(); }
+  void onEndOfTranslationUnit() override {
+    HandleLocals.clear();
+    SawHandleVariable = false;
+  }
   bool isLanguageVersionSupported(const LangOptions &LangOpts) const override {
     return LangOpts.CPlusPlus11;
   }
@@ -55,6 +58,12 @@ private:
   mutable llvm::DenseMap<const FunctionDecl *,
                          llvm::SmallVector<const VarDecl *, 2>>
       HandleLocals;
+  /// Whether the TU so far declared a parameter or local of a handle type.
+  /// Only those can be in scope at a spawn (handleInScope()), and they are
+  /// matched before the spawns after them: without one, the spawner is not
+  /// looked up, so a TU without handles never builds its parent map (a
+  /// functor spawned in place next to a 6 MB generated array cost 4 s).
+  bool SawHandleVariable = false;
 };
 
 } // namespace clang::tidy::tether

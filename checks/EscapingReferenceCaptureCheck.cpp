@@ -51,11 +51,7 @@ void EscapingReferenceCaptureCheck::registerMatchers(MatchFinder *Finder) {
   // callable, in place in a container, by make_unique / make_shared, a call
   // to a spawn function); check() resolves the callable to a lambda and
   // decides whether the thread can outlive what it captures.
-  Finder->addMatcher(
-      expr(model::spawnCandidate(ThreadTypes, SpawnFunctions,
-                                 /*CCreate=*/false))
-          .bind("spawn"),
-      this);
+  model::addSpawnMatchers(*Finder, this, ThreadTypes, SpawnFunctions, /*CCreate=*/false);
 }
 
 void EscapingReferenceCaptureCheck::onEndOfTranslationUnit() {

@@ -43,10 +43,7 @@ void ExceptionEscapesThreadCheck::storeOptions(
 void ExceptionEscapesThreadCheck::registerMatchers(MatchFinder *Finder) {
   // Every spawn form of the shared model, pthread_create included; the
   // model decides in check().
-  Finder->addMatcher(
-      expr(model::spawnCandidate(ThreadTypes, SpawnFunctions, /*CCreate=*/true))
-          .bind("spawn"),
-      this);
+  model::addSpawnMatchers(*Finder, this, ThreadTypes, SpawnFunctions, /*CCreate=*/true);
 }
 
 void ExceptionEscapesThreadCheck::check(const MatchFinder::MatchResult &Result) {

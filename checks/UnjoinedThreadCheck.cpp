@@ -46,11 +46,16 @@ void UnjoinedThreadCheck::registerMatchers(MatchFinder *Finder) {
     // A thread constructed from a callable as a temporary whose value is
     // discarded: found from the statements that discard values, looking
     // down, so that no parent map of the TU is needed.
-    Finder->addMatcher(stmt(anyOf(compoundStmt(), ifStmt(), forStmt(),
-                                  whileStmt(), doStmt(), cxxForRangeStmt(),
-                                  labelStmt(), switchCase()))
-                           .bind("holder"),
-                       this);
+    // One matcher per statement kind, so that no other node is offered to
+    // them (a stmt(anyOf(...)) ran on every expression of the TU).
+    Finder->addMatcher(compoundStmt().bind("holder"), this);
+    Finder->addMatcher(ifStmt().bind("holder"), this);
+    Finder->addMatcher(forStmt().bind("holder"), this);
+    Finder->addMatcher(whileStmt().bind("holder"), this);
+    Finder->addMatcher(doStmt().bind("holder"), this);
+    Finder->addMatcher(cxxForRangeStmt().bind("holder"), this);
+    Finder->addMatcher(labelStmt().bind("holder"), this);
+    Finder->addMatcher(switchCase().bind("holder"), this);
   }
   // pthread_create(&tid, ...), thrd_create(&tid, ...): the function is the
   // one that declares tid (check() asks the variable, not the parent map).

@@ -29,10 +29,7 @@ void WaitGroupAddInsideSpawnCheck::registerMatchers(MatchFinder *Finder) {
   if (WaitGroupTypes.empty())
     return;
   // Candidates only: the spawn model decides in check().
-  Finder->addMatcher(
-      expr(model::spawnCandidate(ThreadTypes, SpawnFunctions, /*CCreate=*/true))
-          .bind("spawn"),
-      this);
+  model::addSpawnMatchers(*Finder, this, ThreadTypes, SpawnFunctions, /*CCreate=*/true);
 }
 
 /// True if \p Add subtracts: add(-1) is a done().

@@ -38,10 +38,7 @@ void WaitGroupDoneMissingCheck::registerMatchers(MatchFinder *Finder) {
   if (WaitGroupTypes.empty())
     return;
   // Candidates only: the spawn model decides in check().
-  Finder->addMatcher(
-      expr(model::spawnCandidate(ThreadTypes, SpawnFunctions, /*CCreate=*/true))
-          .bind("spawn"),
-      this);
+  model::addSpawnMatchers(*Finder, this, ThreadTypes, SpawnFunctions, /*CCreate=*/true);
 }
 
 /// True if \p S is inside a loop of \p Body (not counting nested lambdas):

@@ -221,9 +221,11 @@ std::optional<Spawn> asSpawn(const Expr *E,
   return std::nullopt;
 }
 
-ast_matchers::internal::Matcher<Expr>
-spawnCandidate(llvm::ArrayRef<llvm::StringRef> ThreadTypes,
-               llvm::ArrayRef<llvm::StringRef> SpawnFunctions, bool CCreate) {
+void addSpawnMatchers(ast_matchers::MatchFinder &Finder,
+                      ast_matchers::MatchFinder::MatchCallback *Check,
+                      llvm::ArrayRef<llvm::StringRef> ThreadTypes,
+                      llvm::ArrayRef<llvm::StringRef> SpawnFunctions,
+                      bool CCreate, llvm::StringRef ID) {
   using namespace ast_matchers;
   std::vector<llvm::StringRef> Calls(SpawnFunctions.begin(),
                                      SpawnFunctions.end());
@@ -238,17 +240,27 @@ spawnCandidate(llvm::ArrayRef<llvm::StringRef> ThreadTypes,
   // Spawns written in system headers are library internals (the thread a
   // std::make_unique or emplace_back instantiation constructs): the user's
   // call is the spawn site. LLVM 19 matches inside system headers, 22 not.
-  return expr(unless(isExpansionInSystemHeader()), anyOf(
-      cxxConstructExpr(
-          hasDeclaration(cxxConstructorDecl(ofClass(threadClass(ThreadTypes)))),
-          argumentCountAtLeast(1)),
-      callExpr(callee(functionDecl(hasAnyName(Calls))),
-               argumentCountAtLeast(1)),
-      // In-place insertion into a container; asSpawn() asks the element type.
-      cxxMemberCallExpr(callee(cxxMethodDecl(hasAnyName(
-                            "emplace_back", "emplace_front", "emplace",
-                            "emplace_after", "emplace_hint", "try_emplace"))),
-                        argumentCountAtLeast(1))));
+  // The node's own properties are tested before its location, which is
+  // dear.
+  if (!ThreadTypes.empty())
+    Finder.addMatcher(
+        cxxConstructExpr(hasDeclaration(cxxConstructorDecl(
+                             ofClass(threadClass(ThreadTypes)))),
+                         argumentCountAtLeast(1),
+                         unless(isExpansionInSystemHeader()))
+            .bind(ID),
+        Check);
+  Finder.addMatcher(
+      callExpr(argumentCountAtLeast(1),
+               anyOf(callee(functionDecl(hasAnyName(Calls))),
+                     // In-place insertion into a container; asSpawn() asks
+                     // the element type.
+                     cxxMemberCallExpr(callee(cxxMethodDecl(hasAnyName(
+                         "emplace_back", "emplace_front", "emplace",
+                         "emplace_after", "emplace_hint", "try_emplace"))))),
+               unless(isExpansionInSystemHeader()))
+          .bind(ID),
+      Check);
 }
 
 /// Strips what wraps a callable argument: parentheses, implicit casts,
