@@ -18,7 +18,6 @@
 #include "clang/AST/ParentMap.h"
 #include "clang/Analysis/CFG.h"
 #include "llvm/ADT/BitVector.h"
-#include "llvm/ADT/PostOrderIterator.h"
 #include <memory>
 #include <optional>
 
@@ -323,11 +322,9 @@ private:
     // a stack order re-ran everything after each of N diamonds in a row,
     // quadratic in N.
     std::vector<unsigned> Order(TheCFG->getNumBlockIDs(), 0);
-    std::vector<const CFGBlock *> ByOrder;
-    for (const CFGBlock *B : llvm::ReversePostOrderTraversal<const CFG *>(TheCFG.get())) {
-      Order[B->getBlockID()] = ByOrder.size();
-      ByOrder.push_back(B);
-    }
+    std::vector<const CFGBlock *> ByOrder = reversePostOrder();
+    for (unsigned I = 0; I < ByOrder.size(); ++I)
+      Order[ByOrder[I]->getBlockID()] = I;
     llvm::BitVector Pending(ByOrder.size());
     Pending.set(Order[Entry.getBlockID()]);
     // Each block's state only grows in May and shrinks in Must: this ends;
@@ -350,6 +347,35 @@ private:
       State S = *In[B->getBlockID()];
       transfer(B, S, /*Report=*/true);
     }
+  }
+
+  /// The blocks reachable from the entry in reverse post-order. Written
+  /// here rather than with llvm::ReversePostOrderTraversal, whose graph
+  /// traits follow a CFG's null (unreachable) successor edges and crash.
+  std::vector<const CFGBlock *> reversePostOrder() const {
+    std::vector<const CFGBlock *> Post;
+    llvm::BitVector Seen(TheCFG->getNumBlockIDs());
+    llvm::SmallVector<std::pair<const CFGBlock *, CFGBlock::const_succ_iterator>,
+                      32>
+        Stack;
+    const CFGBlock *Entry = &TheCFG->getEntry();
+    Seen.set(Entry->getBlockID());
+    Stack.push_back({Entry, Entry->succ_begin()});
+    while (!Stack.empty()) {
+      auto &[B, It] = Stack.back();
+      if (It == B->succ_end()) {
+        Post.push_back(B);
+        Stack.pop_back();
+        continue;
+      }
+      const CFGBlock *Next = It->getReachableBlock();
+      ++It;
+      if (Next && !Seen.test(Next->getBlockID())) {
+        Seen.set(Next->getBlockID());
+        Stack.push_back({Next, Next->succ_begin()});
+      }
+    }
+    return {Post.rbegin(), Post.rend()};
   }
 
   template <class PushFn>
