@@ -19,7 +19,7 @@ static constexpr llvm::StringLiteral DefaultThrowingFunctions =
     "::std::stof;::std::stod;::std::stold;::std::vector::at;::std::deque::at;"
     "::std::array::at;::std::basic_string::at;::std::basic_string_view::at;"
     "::std::map::at;::std::unordered_map::at;::std::optional::value;"
-    "::std::any_cast;::std::basic_string::substr";
+    "::std::any_cast";
 
 ExceptionEscapesThreadCheck::ExceptionEscapesThreadCheck(
     StringRef Name, ClangTidyContext *Context)
