@@ -36,8 +36,6 @@ void ThreadJoinedTwiceCheck::registerMatchers(MatchFinder *Finder) {
       callExpr(callee(functionDecl(hasAnyName(CNames))), argumentCountAtLeast(1),
                hasArgument(0, ignoringParenImpCasts(LocalRef))),
       this);
-  const auto CHandleField = fieldDecl(hasType(qualType(hasDeclaration(
-      typedefNameDecl(hasAnyName("pthread_t", "thrd_t"))))));
   if (ThreadTypes.empty() || !getLangOpts().CPlusPlus)
     return;
   Finder->addMatcher(
@@ -46,21 +44,68 @@ void ThreadJoinedTwiceCheck::registerMatchers(MatchFinder *Finder) {
                             model::threadMethod("detach", ThreadTypes)))),
                         on(ignoringParenImpCasts(LocalRef))),
       this);
-  const auto ThreadField = fieldDecl(hasType(hasUnqualifiedDesugaredType(
-      recordType(hasDeclaration(cxxRecordDecl(model::threadClass(ThreadTypes)))))));
-  const auto WithThreadField =
-      cxxRecordDecl(anyOf(has(ThreadField), has(CHandleField)));
+  // Whether the class has a thread field is asked in check(), once per
+  // class: a has(fieldDecl(...)) matcher here was memoised per call and
+  // cost seconds on a large TU.
+  Finder->addMatcher(cxxMethodDecl(isDefinition()).bind("method"), this);
   Finder->addMatcher(
-      cxxMethodDecl(isDefinition(), ofClass(WithThreadField)).bind("method"),
-      this);
-  Finder->addMatcher(
-      cxxMemberCallExpr(on(ignoringParenImpCasts(LocalRef)),
-                        callee(cxxMethodDecl(ofClass(WithThreadField)))),
+      cxxMemberCallExpr(on(ignoringParenImpCasts(LocalRef))).bind("call"),
       this);
 }
 
+bool ThreadJoinedTwiceCheck::holdsThreadField(const CXXRecordDecl *RD,
+                                              ASTContext &Ctx) {
+  if (!RD || !RD->hasDefinition())
+    return false;
+  RD = RD->getDefinition();
+  auto [It, New] = ThreadFieldClasses.try_emplace(RD, false);
+  if (!New)
+    return It->second;
+  bool Holds = false;
+  for (const FieldDecl *F : RD->fields()) {
+    QualType T = F->getType();
+    if (const CXXRecordDecl *FR = T->getAsCXXRecordDecl()) {
+      if (model::isRecordOf(FR, ThreadTypes, Ctx)) {
+        Holds = true;
+        break;
+      }
+      continue;
+    }
+    for (const auto *TT = T->getAs<TypedefType>(); TT;
+         TT = TT->desugar()->getAs<TypedefType>())
+      if (TT->getDecl()->getName() == "pthread_t" ||
+          TT->getDecl()->getName() == "thrd_t") {
+        Holds = true;
+        break;
+      }
+    if (Holds)
+      break;
+  }
+  ThreadFieldClasses[RD] = Holds;
+  return Holds;
+}
+
 void ThreadJoinedTwiceCheck::check(const MatchFinder::MatchResult &Result) {
-  const FunctionDecl *FD = Result.Nodes.getNodeAs<CXXMethodDecl>("method");
+  ASTContext &Ctx = *Result.Context;
+  const FunctionDecl *FD = nullptr;
+  if (const auto *M = Result.Nodes.getNodeAs<CXXMethodDecl>("method")) {
+    if (!holdsThreadField(M->getParent(), Ctx))
+      return;
+    FD = M;
+  } else if (const auto *Call =
+                 Result.Nodes.getNodeAs<CXXMemberCallExpr>("call")) {
+    const CXXMethodDecl *M = Call->getMethodDecl();
+    if (!M || !holdsThreadField(M->getParent(), Ctx))
+      return;
+    // Only a method or a destructor that joins or detaches a field already
+    // discharged when it is called can repeat one: the caller is analysed
+    // only then (most calls on a local object read or configure it).
+    flow::DischargeFlow &F = flowFor(Ctx);
+    const CXXDestructorDecl *Dtor = M->getParent()->getDestructor();
+    if (F.summaryOf(M).AtEntry.empty() &&
+        (!Dtor || F.summaryOf(Dtor).AtEntry.empty()))
+      return;
+  }
   if (!FD)
     if (const auto *VD = Result.Nodes.getNodeAs<VarDecl>("local"))
       FD = dyn_cast_or_null<FunctionDecl>(VD->getParentFunctionOrMethod());
@@ -69,18 +114,22 @@ void ThreadJoinedTwiceCheck::check(const MatchFinder::MatchResult &Result) {
   const SourceManager &SM = *Result.SourceManager;
   if (SM.isInSystemHeader(SM.getExpansionLoc(FD->getLocation())))
     return;
-  checkFunction(FD, *Result.Context);
+  checkFunction(FD, Ctx);
+}
+
+flow::DischargeFlow &ThreadJoinedTwiceCheck::flowFor(ASTContext &Ctx) {
+  if (!Flow || FlowCtx != &Ctx) {
+    Flow = std::make_unique<flow::DischargeFlow>(ThreadTypes, Ctx);
+    FlowCtx = &Ctx;
+  }
+  return *Flow;
 }
 
 void ThreadJoinedTwiceCheck::checkFunction(const FunctionDecl *FD,
                                            ASTContext &Ctx) {
   if (!FD->hasBody() || !Analysed.insert(FD->getCanonicalDecl()).second)
     return;
-  if (!Flow || FlowCtx != &Ctx) {
-    Flow = std::make_unique<flow::DischargeFlow>(ThreadTypes, Ctx);
-    FlowCtx = &Ctx;
-  }
-  for (const flow::Repeat &R : Flow->repeatsIn(FD))
+  for (const flow::Repeat &R : flowFor(Ctx).repeatsIn(FD))
     report(R, Ctx);
 }
 

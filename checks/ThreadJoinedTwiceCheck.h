@@ -12,6 +12,7 @@
 #define TETHER_CHECKS_THREADJOINEDTWICECHECK_H
 
 #include "clang-tidy/ClangTidyCheck.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
 #include "utils/CheckOptions.h"
 #include "utils/DischargeFlow.h"
@@ -36,6 +37,11 @@ public:
 private:
   void checkFunction(const FunctionDecl *FD, ASTContext &Ctx);
   void report(const flow::Repeat &R, ASTContext &Ctx);
+  /// True if \p RD has a field of a thread class or a C thread handle
+  /// (cached per class).
+  bool holdsThreadField(const CXXRecordDecl *RD, ASTContext &Ctx);
+  /// The flow of \p Ctx's translation unit, made on first use.
+  flow::DischargeFlow &flowFor(ASTContext &Ctx);
 
   const model::ThreadOptions Shared;
   const std::vector<StringRef> &ThreadTypes = Shared.ThreadTypes;
@@ -44,6 +50,7 @@ private:
   std::unique_ptr<flow::DischargeFlow> Flow;
   const ASTContext *FlowCtx = nullptr;
   llvm::DenseSet<const FunctionDecl *> Analysed;
+  llvm::DenseMap<const CXXRecordDecl *, bool> ThreadFieldClasses;
   llvm::DenseSet<SourceLocation> Reported;
 };
 

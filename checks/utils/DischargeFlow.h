@@ -80,9 +80,11 @@ public:
     bool Known = false; ///< false: body unseen, or recursion
   };
 
+  /// The summary of method \p FD (computed once per TU).
+  const Summary &summaryOf(const FunctionDecl *FD);
+
 private:
   friend class DischargePass;
-  const Summary &summaryOf(const FunctionDecl *FD);
 
   llvm::ArrayRef<llvm::StringRef> ThreadTypes;
   ASTContext &Ctx;
