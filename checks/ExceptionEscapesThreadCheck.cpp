@@ -92,10 +92,16 @@ void ExceptionEscapesThreadCheck::check(const MatchFinder::MatchResult &Result) 
       SM);
   const std::string EntryName =
       Callable.Lambda ? std::string("the thread's lambda") : Callable.Name;
-  if (First.Callee)
+  if (First.Callee) {
+    const auto *M = dyn_cast<CXXMethodDecl>(First.Callee);
+    const std::string CalleeName =
+        M && M->getParent()->isLambda()
+            ? std::string("the lambda called here")
+            : "'" + First.Callee->getQualifiedNameAsString() + "'";
     diag(Loc, "%0 may throw out of %1; an exception that leaves a thread's "
               "entry calls std::terminate")
-        << ("'" + First.Callee->getQualifiedNameAsString() + "'") << EntryName;
+        << CalleeName << EntryName;
+  }
   else
     diag(Loc, "exception thrown here can leave %0; an exception that leaves "
               "a thread's entry calls std::terminate")

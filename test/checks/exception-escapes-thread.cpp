@@ -151,6 +151,18 @@ void waitGroupGo(tether::WaitGroup &wg) {
   // CHECK-MESSAGES: :[[@LINE-3]]:14: note: catch at the top
 }
 
+// A lambda the entry calls, whose body throws.
+void callsLambda() {
+  std::thread t([] {
+    auto step = [](int c) { return parseStrict(c); };
+    step(-4);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: the lambda called here may throw out of the thread's lambda; an exception that leaves a thread's entry calls std::terminate [tether-exception-escapes-thread]
+  });
+  // CHECK-MESSAGES: :[[@LINE-5]]:15: note: thread started here by std::thread
+  // CHECK-MESSAGES: :[[@LINE-4]]:5: note: catch at the top
+  t.join();
+}
+
 // In a template instantiation and through a macro.
 template <class T> void spawnT(T v) {
   std::thread t([v] { parseStrict(v); });
