@@ -411,24 +411,9 @@ private:
         const_cast<CFGBlock *>(B)->getTerminatorCondition());
     if (!Cond)
       return;
-    Cond = Cond->IgnoreParenImpCasts();
-    while (const auto *BO = dyn_cast<BinaryOperator>(Cond)) {
-      if (!BO->isLogicalOp())
-        break;
-      Cond = BO->getRHS()->IgnoreParenImpCasts();
-    }
     bool Negated = false;
-    while (const auto *UO = dyn_cast<UnaryOperator>(Cond)) {
-      if (UO->getOpcode() != UO_LNot)
-        break;
-      Negated = !Negated;
-      Cond = UO->getSubExpr()->IgnoreParenImpCasts();
-    }
-    const auto *MC = dyn_cast<CXXMemberCallExpr>(Cond);
-    const CXXMethodDecl *M = MC ? MC->getMethodDecl() : nullptr;
-    if (!M || !M->getDeclName().isIdentifier() || M->getName() != "joinable")
-      return;
-    std::optional<HandleKey> K = keyOf(MC->getImplicitObjectArgument());
+    std::optional<HandleKey> K =
+        keyOf(model::joinableReceiver(model::deciderOf(Cond, Negated)));
     if (!K)
       return;
     auto It = Index.find(*K);

@@ -699,18 +699,8 @@ int HandleFlow::deadEdge(const CFGBlock *B, const Start &S) const {
       return Value ? 1 : 0;
   // The last block of `a && b` branches on the whole chain; it is b that
   // decides there.
-  while (const auto *BO = dyn_cast<BinaryOperator>(Cond)) {
-    if (!BO->isLogicalOp())
-      break;
-    Cond = BO->getRHS()->IgnoreParenImpCasts();
-  }
   bool Negated = false;
-  while (const auto *UO = dyn_cast<UnaryOperator>(Cond)) {
-    if (UO->getOpcode() != UO_LNot)
-      break;
-    Negated = !Negated;
-    Cond = UO->getSubExpr()->IgnoreParenImpCasts();
-  }
+  Cond = model::deciderOf(Cond, Negated);
   // The edge on which `Cond` is false, or true when negated.
   const int FalseEdge = Negated ? 0 : 1;
   const int TrueEdge = Negated ? 1 : 0;
@@ -718,14 +708,8 @@ int HandleFlow::deadEdge(const CFGBlock *B, const Start &S) const {
   if (S.Kind == HandleKind::Object || S.Kind == HandleKind::Owned ||
       S.Kind == HandleKind::Raw) {
     // if (t.joinable()) t.join(); if (p->joinable()) p->join();
-    const auto *MC = dyn_cast<CXXMemberCallExpr>(Cond);
-    if (!MC || !MC->getMethodDecl() ||
-        !MC->getMethodDecl()->getDeclName().isIdentifier() ||
-        MC->getMethodDecl()->getName() != "joinable")
-      return -1;
-    return model::handleDecl(MC->getImplicitObjectArgument()) == S.Handle
-               ? FalseEdge
-               : -1;
+    const Expr *Receiver = model::joinableReceiver(Cond);
+    return Receiver && model::handleDecl(Receiver) == S.Handle ? FalseEdge : -1;
   }
   if (S.Kind != HandleKind::CHandle)
     return -1;

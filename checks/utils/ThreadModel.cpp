@@ -25,6 +25,33 @@ bool isCFunction(const FunctionDecl *FD, llvm::StringRef List) {
   return false;
 }
 
+const Expr *deciderOf(const Expr *Cond, bool &Negated) {
+  Negated = false;
+  if (!Cond)
+    return nullptr;
+  Cond = Cond->IgnoreParenImpCasts();
+  while (const auto *BO = dyn_cast<BinaryOperator>(Cond)) {
+    if (!BO->isLogicalOp())
+      break;
+    Cond = BO->getRHS()->IgnoreParenImpCasts();
+  }
+  while (const auto *UO = dyn_cast<UnaryOperator>(Cond)) {
+    if (UO->getOpcode() != UO_LNot)
+      break;
+    Negated = !Negated;
+    Cond = UO->getSubExpr()->IgnoreParenImpCasts();
+  }
+  return Cond;
+}
+
+const Expr *joinableReceiver(const Expr *E) {
+  const auto *MC = dyn_cast_or_null<CXXMemberCallExpr>(E);
+  const CXXMethodDecl *M = MC ? MC->getMethodDecl() : nullptr;
+  if (!M || !M->getDeclName().isIdentifier() || M->getName() != "joinable")
+    return nullptr;
+  return MC->getImplicitObjectArgument();
+}
+
 ContainerUse classifyContainerMethod(llvm::StringRef Name) {
   if (llvm::is_contained({"push_back", "push_front", "insert", "emplace_back",
                           "emplace_front", "emplace", "emplace_after",

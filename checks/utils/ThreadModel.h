@@ -251,6 +251,16 @@ elementLoop(const Stmt *S, llvm::ArrayRef<llvm::StringRef> ThreadTypes);
 llvm::SmallVector<ElementLoop, 2>
 elementLoopsIn(const Stmt *Body, llvm::ArrayRef<llvm::StringRef> ThreadTypes);
 
+/// The part of a branch condition that decides the branch taken from the
+/// CFG block it ends: the last operand of a `&&` / `||` chain (the block of
+/// the last operand branches on the whole chain), through `!`; \p Negated
+/// says whether an odd number of `!` was stripped. For the path analyses'
+/// edge pruning (HandleFlow, DischargeFlow).
+const Expr *deciderOf(const Expr *Cond, bool &Negated);
+
+/// The object whose `joinable()` \p E calls, or null.
+const Expr *joinableReceiver(const Expr *E);
+
 /// True if \p RD is, or derives from, one of \p Names (fully qualified).
 bool isRecordOf(const CXXRecordDecl *RD, llvm::ArrayRef<llvm::StringRef> Names,
                 ASTContext &Ctx);
