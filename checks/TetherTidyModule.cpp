@@ -12,6 +12,7 @@
 #include "DiscardedThreadResultCheck.h"
 #include "EscapingReferenceCaptureCheck.h"
 #include "ExceptionEscapesThreadCheck.h"
+#include "NonAtomicStopFlagCheck.h"
 #include "ThreadJoinedTwiceCheck.h"
 #include "ThreadMemberOrderCheck.h"
 #include "UnjoinedThreadCheck.h"
@@ -45,6 +46,8 @@ public:
         "tether-escaping-reference-capture");
     CheckFactories.registerCheck<ExceptionEscapesThreadCheck>(
         "tether-exception-escapes-thread");
+    CheckFactories.registerCheck<NonAtomicStopFlagCheck>(
+        "tether-non-atomic-stop-flag");
     CheckFactories.registerCheck<ThreadJoinedTwiceCheck>(
         "tether-thread-joined-twice");
     CheckFactories.registerCheck<ThreadMemberOrderCheck>(
