@@ -13,6 +13,7 @@
 #include "EscapingReferenceCaptureCheck.h"
 #include "ExceptionEscapesThreadCheck.h"
 #include "NonAtomicStopFlagCheck.h"
+#include "StopWithoutLockCheck.h"
 #include "ThreadJoinedTwiceCheck.h"
 #include "ThreadMemberOrderCheck.h"
 #include "UnjoinedThreadCheck.h"
@@ -48,6 +49,8 @@ public:
         "tether-exception-escapes-thread");
     CheckFactories.registerCheck<NonAtomicStopFlagCheck>(
         "tether-non-atomic-stop-flag");
+    CheckFactories.registerCheck<StopWithoutLockCheck>(
+        "tether-stop-without-lock");
     CheckFactories.registerCheck<ThreadJoinedTwiceCheck>(
         "tether-thread-joined-twice");
     CheckFactories.registerCheck<ThreadMemberOrderCheck>(
