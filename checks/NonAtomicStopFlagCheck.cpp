@@ -15,9 +15,10 @@
 //     entry lambda captures by reference; not a reference, not sig_atomic_t,
 //     and not a flag whose address escapes (an alias could write it);
 //   - the writes of each flag in the TU (LockIndex): outside the worker's
-//     functions, outside constructors, and not before the spawn in the
-//     function that spawns; a write is harmless when it and the read hold a
-//     common mutex (LockIndex::heldAt).
+//     functions, outside constructors, not in a lambda that no spawn runs (a
+//     callback may run on the worker itself), and not before the spawn in
+//     the function that spawns; a write is harmless when it and the read
+//     hold a common mutex (LockIndex::heldAt).
 // The first harmful write gives the finding, at the read.
 //
 //===----------------------------------------------------------------------===//
@@ -301,6 +302,7 @@ void NonAtomicStopFlagCheck::onEndOfTranslationUnit() {
   ASTContext &C = *Ctx;
   const SourceManager &SM = C.getSourceManager();
   std::unique_ptr<model::LockIndex> Index;
+  llvm::DenseSet<const FunctionDecl *> Entries; // every spawned entry
 
   for (const Worker &W : Workers) {
     llvm::SmallVector<const FunctionDecl *, 8> Fns;
@@ -314,6 +316,10 @@ void NonAtomicStopFlagCheck::onEndOfTranslationUnit() {
     if (!Index)
       Index = std::make_unique<model::LockIndex>(C, LockTypes,
                                                  llvm::ArrayRef<StringRef>());
+    if (Entries.empty())
+      for (const Worker &Wk : Workers)
+        if (const FunctionDecl *Def = model::definitionOf(Wk.Callable))
+          Entries.insert(Def);
     const FunctionDecl *SpawnFn = nullptr;
     bool SpawnFnKnown = false;
     for (const FlagRead &R : Reads) {
@@ -327,6 +333,8 @@ void NonAtomicStopFlagCheck::onEndOfTranslationUnit() {
       for (const model::FlagWrite &Wr : Index->writesOf(R.Flag)) {
         if (Seen.count(Wr.Fn) || isa<CXXConstructorDecl>(Wr.Fn))
           continue; // the worker itself; before any thread can run
+        if (!model::writerThreadKnown(Wr, Entries))
+          continue; // a callback: may run on the worker itself
         if (!SpawnFnKnown) {
           SpawnFn = model::innermostFunction(W.S.Site, C);
           SpawnFnKnown = true;

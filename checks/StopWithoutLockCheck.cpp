@@ -7,8 +7,10 @@
 //   - the flags its predicate reads (a lambda or a function the TU defines):
 //     variables and fields of integral, boolean or enumeration type, or
 //     std::atomic; a local of the waiter only when captured by reference;
-//   - each write of such a flag in another function (not a constructor)
-//     that does not hold M there (LockIndex::heldAt);
+//   - each write of such a flag in another function (not a constructor, not
+//     a lambda that no spawn of the shared spawn model runs: a callback may
+//     run on the waiter's own thread) that does not hold M there
+//     (LockIndex::heldAt);
 //   - followed, in the same function, by a notify on the same condition
 //     variable, with no acquisition of M between the write and the notify
 //     (an empty critical section there is the accepted idiom).
@@ -33,12 +35,14 @@ namespace clang::tidy::tether {
 StopWithoutLockCheck::StopWithoutLockCheck(StringRef Name,
                                            ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context),
+      Shared(Options, model::ThreadTypesOpt | model::SpawnFunctionsOpt),
       LockTypes(utils::options::parseStringList(
           Options.get("LockTypes", model::DefaultLockTypes))),
       ConditionVariableTypes(utils::options::parseStringList(Options.get(
           "ConditionVariableTypes", model::DefaultConditionVariableTypes))) {}
 
 void StopWithoutLockCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
+  Shared.store(Options, Opts);
   Options.store(Opts, "LockTypes",
                 utils::options::serializeStringList(LockTypes));
   Options.store(Opts, "ConditionVariableTypes",
@@ -48,6 +52,12 @@ void StopWithoutLockCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 void StopWithoutLockCheck::registerMatchers(MatchFinder *Finder) {
   if (ConditionVariableTypes.empty())
     return;
+  // The spawned entries: a write in a lambda counts only when a spawn runs
+  // that lambda (the spawn model decides in check()).
+  Finder->addMatcher(
+      expr(model::spawnCandidate(ThreadTypes, SpawnFunctions, /*CCreate=*/true))
+          .bind("spawn"),
+      this);
   // Only a TU that waits with a predicate is indexed (at its end).
   Finder->addMatcher(
       cxxMemberCallExpr(
@@ -64,6 +74,17 @@ void StopWithoutLockCheck::registerMatchers(MatchFinder *Finder) {
 
 void StopWithoutLockCheck::check(const MatchFinder::MatchResult &Result) {
   Ctx = Result.Context;
+  if (Result.Nodes.getNodeAs<Expr>("wait")) {
+    SawWait = true;
+    return;
+  }
+  std::optional<model::Spawn> S = model::asSpawn(
+      Result.Nodes.getNodeAs<Expr>("spawn"), ThreadTypes, SpawnFunctions);
+  if (!S)
+    return;
+  if (const FunctionDecl *Def =
+          model::definitionOf(model::resolveCallable(S->Callable)))
+    Entries.insert(Def);
 }
 
 namespace {
@@ -104,10 +125,14 @@ static bool before(const SourceManager &SM, const Stmt *A, const Stmt *B) {
 }
 
 void StopWithoutLockCheck::onEndOfTranslationUnit() {
-  if (!Ctx)
+  if (!Ctx || !SawWait) {
+    Ctx = nullptr;
+    Entries.clear();
     return;
+  }
   ASTContext &C = *Ctx;
   Ctx = nullptr;
+  SawWait = false;
   const SourceManager &SM = C.getSourceManager();
   model::LockIndex Index(C, LockTypes, ConditionVariableTypes);
 
@@ -128,6 +153,8 @@ void StopWithoutLockCheck::onEndOfTranslationUnit() {
       for (const model::FlagWrite &Wr : Index.writesOf(F)) {
         if (Wr.Fn == W.Fn || Wr.Fn == PredFn || isa<CXXConstructorDecl>(Wr.Fn))
           continue;
+        if (!model::writerThreadKnown(Wr, Entries))
+          continue; // a callback: may run on the waiter's own thread
         const SourceLocation Loc = model::reportLoc(Wr.E->getBeginLoc(), SM);
         if (Loc.isInvalid() || SM.isInSystemHeader(Loc) || Reported.count(Loc))
           continue;
@@ -169,6 +196,7 @@ void StopWithoutLockCheck::onEndOfTranslationUnit() {
       }
     }
   }
+  Entries.clear();
 }
 
 } // namespace clang::tidy::tether

@@ -13,6 +13,7 @@
 
 #include "clang-tidy/ClangTidyCheck.h"
 #include "llvm/ADT/DenseSet.h"
+#include "utils/CheckOptions.h"
 #include <vector>
 
 namespace clang::tidy::tether {
@@ -31,9 +32,16 @@ public:
   }
 
 private:
+  const model::ThreadOptions Shared;
+  const std::vector<StringRef> &ThreadTypes = Shared.ThreadTypes;
+  const std::vector<StringRef> &SpawnFunctions = Shared.SpawnFunctions;
   const std::vector<StringRef> LockTypes;
   const std::vector<StringRef> ConditionVariableTypes;
   ASTContext *Ctx = nullptr;
+  bool SawWait = false;
+  /// The entries the spawn model resolved: a write in one of them runs on
+  /// a thread of its own.
+  llvm::DenseSet<const FunctionDecl *> Entries;
   llvm::DenseSet<SourceLocation> Reported;
 };
 

@@ -34,6 +34,15 @@ const ValueDecl *flagOf(const Expr *E) {
   return nullptr;
 }
 
+bool writerThreadKnown(
+    const FlagWrite &W,
+    const llvm::DenseSet<const FunctionDecl *> &SpawnedEntries) {
+  const auto *M = dyn_cast_or_null<CXXMethodDecl>(W.Fn);
+  if (!M || !M->getParent()->isLambda())
+    return W.Fn != nullptr;
+  return SpawnedEntries.count(W.Fn);
+}
+
 std::string declName(const ValueDecl *D) {
   return D ? "'" + D->getNameAsString() + "'" : std::string("the mutex");
 }

@@ -134,6 +134,15 @@ private:
   llvm::DenseMap<const FunctionDecl *, std::unique_ptr<ParentMap>> Parents;
 };
 
+/// True if the thread that runs the write \p W is known: code of a named
+/// function, or of a lambda that is the entry of a spawn (one of
+/// \p SpawnedEntries, the definitions the spawn model resolved). A lambda
+/// handed to another function may run on any thread, the worker's own
+/// included: an active object's `send([this] { done_ = true; })` queues the
+/// write for its own worker. No finding rests on such a write.
+bool writerThreadKnown(const FlagWrite &W,
+                       const llvm::DenseSet<const FunctionDecl *> &SpawnedEntries);
+
 /// Describes a flag or mutex for a diagnostic: "'stop_'".
 std::string declName(const ValueDecl *D);
 

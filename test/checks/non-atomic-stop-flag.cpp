@@ -16,6 +16,8 @@
 void process();
 bool poll();
 struct Task {
+  Task();
+  template <class F> Task(F f) {}
   void operator()();
 };
 
@@ -327,6 +329,34 @@ void localObject(Backoff shared) {
   });
   t.join();
 }
+
+// An active object: the write is a task sent to the worker's own queue, so
+// the worker itself runs it (g3log's kjellkod::Active). A lambda that no spawn
+// runs may run on any thread: its writes do not count.
+class Active {
+public:
+  static Active *create() {
+    Active *a = new Active();
+    a->thd_ = std::thread(&Active::run, a);
+    return a;
+  }
+  ~Active() {
+    send([this] { done_ = true; });
+    thd_.join();
+  }
+  void send(Task msg);
+
+private:
+  void run() {
+    while (!done_) {
+      Task func = pop();
+      func();
+    }
+  }
+  Task pop();
+  bool done_ = false;
+  std::thread thd_;
+};
 
 // A flag whose address escapes, or that is bound to a reference: someone may
 // write it through an alias the check does not follow.
