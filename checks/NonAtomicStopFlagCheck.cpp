@@ -6,15 +6,18 @@
 //     that the TU defines, to MaxCallDepth;
 //   - their loops' exit conditions: the loop condition, and the condition of
 //     an `if` in the loop whose branch is a `break` or `return` (outside
-//     nested loops, switches and lambdas); a call to a getter the TU defines
-//     is looked into one level deep;
+//     nested loops, switches and lambdas); in them, what is tested as a
+//     truth value: operands of `!`, `&&`, `||`, `?:`, and of `==` / `!=`
+//     against a constant (`i < n_` is a bound, not a flag); a getter the TU
+//     defines (at most three statements) is looked into one level deep;
 //   - the flags those conditions read: a variable or field of integral,
 //     boolean or enumeration type (volatile or not; never a class, so
 //     std::atomic, std::stop_token and tether::Context are out), that is a
 //     member, a global, a static, or a local of the spawning function the
 //     entry lambda captures by reference; not a reference, not sig_atomic_t,
 //     and not a flag whose address escapes (an alias could write it);
-//   - the writes of each flag in the TU (LockIndex): outside the worker's
+//   - the writes of each flag in the TU (LockIndex) that store a constant (a
+//     stop request, not a counter or a setting): outside the worker's
 //     functions, outside constructors, not in a lambda that no spawn runs (a
 //     callback may run on the worker itself), and not before the spawn in
 //     the function that spawns; a write is harmless when it and the read
@@ -131,17 +134,70 @@ public:
   }
 };
 
-/// The variables and fields an expression reads, outside lambdas; calls to
-/// functions the TU defines are listed apart.
-class ReadCollector : public RecursiveASTVisitor<ReadCollector> {
-public:
+/// The flag reads and calls at the boolean positions of a condition: the
+/// condition itself, the operands of `!`, `&&`, `||` and `?:`'s branches, and
+/// an operand of `==` / `!=` compared with a constant (`state_ != kRunning`).
+/// A relational comparison (`i < n_`) or an arithmetic use is a bound or a
+/// value, not a stop flag: not collected.
+struct FlagPositions {
   llvm::SmallVector<const Expr *, 4> Refs;
   llvm::SmallVector<const CallExpr *, 2> Calls;
-  bool TraverseLambdaExpr(LambdaExpr *) { return true; }
-  bool VisitDeclRefExpr(DeclRefExpr *E) { return Refs.push_back(E), true; }
-  bool VisitMemberExpr(MemberExpr *E) { return Refs.push_back(E), true; }
-  bool VisitCallExpr(CallExpr *C) { return Calls.push_back(C), true; }
+
+  void collect(const Expr *E, const ASTContext &Ctx, unsigned Depth = 0) {
+    if (!E || Depth > 32)
+      return;
+    E = E->IgnoreParenImpCasts();
+    if (const auto *U = dyn_cast<UnaryOperator>(E)) {
+      if (U->getOpcode() == UO_LNot)
+        collect(U->getSubExpr(), Ctx, Depth + 1);
+      return;
+    }
+    if (const auto *B = dyn_cast<BinaryOperator>(E)) {
+      if (B->isLogicalOp()) {
+        collect(B->getLHS(), Ctx, Depth + 1);
+        collect(B->getRHS(), Ctx, Depth + 1);
+      } else if (B->isEqualityOp()) {
+        if (isConstant(B->getRHS(), Ctx))
+          collect(B->getLHS(), Ctx, Depth + 1);
+        else if (isConstant(B->getLHS(), Ctx))
+          collect(B->getRHS(), Ctx, Depth + 1);
+      }
+      return;
+    }
+    if (const auto *C = dyn_cast<ConditionalOperator>(E)) {
+      collect(C->getTrueExpr(), Ctx, Depth + 1);
+      collect(C->getFalseExpr(), Ctx, Depth + 1);
+      return;
+    }
+    if (isa<DeclRefExpr>(E) || isa<MemberExpr>(E)) {
+      Refs.push_back(E);
+      return;
+    }
+    if (const auto *Call = dyn_cast<CallExpr>(E))
+      if (!isa<CXXOperatorCallExpr>(Call))
+        Calls.push_back(Call);
+  }
+
+private:
+  static bool isConstant(const Expr *E, const ASTContext &Ctx) {
+    E = E->IgnoreParenImpCasts();
+    return !E->isValueDependent() && E->isEvaluatable(Ctx);
+  }
 };
+
+/// The return values of \p Fn when it is a getter: a body of at most three
+/// statements (a lock and a return, say) that returns a value.
+static llvm::SmallVector<const Expr *, 2> getterResults(const FunctionDecl *Fn) {
+  llvm::SmallVector<const Expr *, 2> Out;
+  const auto *Body = dyn_cast_or_null<CompoundStmt>(Fn->getBody());
+  if (!Body || Body->size() > 3 || Fn->getReturnType()->isVoidType())
+    return Out;
+  for (const Stmt *S : Body->body())
+    if (const auto *R = dyn_cast<ReturnStmt>(S))
+      if (R->getRetValue())
+        Out.push_back(R->getRetValue());
+  return Out;
+}
 
 } // namespace
 
@@ -239,7 +295,7 @@ static void workerFunctions(const FunctionDecl *Fn, unsigned Depth,
 
 /// The flag reads of the exit conditions of \p Fn's loops.
 static void exitReads(const FunctionDecl *Fn, const LambdaExpr *Lambda,
-                      const SourceManager &SM,
+                      const ASTContext &Ctx, const SourceManager &SM,
                       llvm::SmallVectorImpl<FlagRead> &Out) {
   LoopCollector Loops;
   Loops.TraverseStmt(Fn->getBody());
@@ -262,8 +318,8 @@ static void exitReads(const FunctionDecl *Fn, const LambdaExpr *Lambda,
     for (const Expr *Cond : Conds) {
       if (!Cond)
         continue;
-      ReadCollector Reads;
-      Reads.TraverseStmt(const_cast<Expr *>(Cond));
+      FlagPositions Reads;
+      Reads.collect(Cond, Ctx);
       for (const Expr *Ref : Reads.Refs)
         if (const ValueDecl *Flag = candidateFlag(Ref, Lambda))
           Out.push_back({Ref, Ref, Fn, Flag});
@@ -279,14 +335,26 @@ static void exitReads(const FunctionDecl *Fn, const LambdaExpr *Lambda,
         if (const auto *MC = dyn_cast<CXXMemberCallExpr>(Call))
           if (isWorkerLocalObject(MC->getImplicitObjectArgument(), Lambda))
             continue;
-        ReadCollector Inner;
-        Inner.TraverseStmt(Def->getBody());
+        FlagPositions Inner;
+        for (const Expr *Result : getterResults(Def))
+          Inner.collect(Result, Ctx);
         for (const Expr *Ref : Inner.Refs)
           if (const ValueDecl *Flag = candidateFlag(Ref, nullptr))
             Out.push_back({Call, Ref, Def, Flag});
       }
     }
   }
+}
+
+/// True if \p Write stores a constant (`stop_ = true`, `quit = 1`,
+/// `state_ = State::Stopping`): a stop request. Counters (`++n_`, `n_ += k`)
+/// and settings (`limit_ = n`) are not stop flags.
+static bool setsConstant(const Expr *Write, const ASTContext &Ctx) {
+  const auto *B = dyn_cast<BinaryOperator>(Write);
+  if (!B || B->getOpcode() != BO_Assign)
+    return false;
+  const Expr *V = B->getRHS()->IgnoreParenImpCasts();
+  return !V->isValueDependent() && V->isEvaluatable(Ctx);
 }
 
 static bool intersects(llvm::ArrayRef<const ValueDecl *> A,
@@ -310,12 +378,17 @@ void NonAtomicStopFlagCheck::onEndOfTranslationUnit() {
     workerFunctions(W.Callable.Function, MaxCallDepth, SM, Fns, Seen);
     llvm::SmallVector<FlagRead, 4> Reads;
     for (const FunctionDecl *Fn : Fns)
-      exitReads(Fn, Fn == Fns.front() ? W.Callable.Lambda : nullptr, SM, Reads);
+      exitReads(Fn, Fn == Fns.front() ? W.Callable.Lambda : nullptr, C, SM,
+                Reads);
     if (Reads.empty())
       continue;
-    if (!Index)
-      Index = std::make_unique<model::LockIndex>(C, LockTypes,
-                                                 llvm::ArrayRef<StringRef>());
+    if (!Index) {
+      llvm::SmallVector<const Stmt *, 8> Sites;
+      for (const Worker &Wk : Workers)
+        Sites.push_back(Wk.S.Site);
+      Index = std::make_unique<model::LockIndex>(
+          C, LockTypes, llvm::ArrayRef<StringRef>(), Sites);
+    }
     if (Entries.empty())
       for (const Worker &Wk : Workers)
         if (const FunctionDecl *Def = model::definitionOf(Wk.Callable))
@@ -335,8 +408,10 @@ void NonAtomicStopFlagCheck::onEndOfTranslationUnit() {
           continue; // the worker itself; before any thread can run
         if (!model::writerThreadKnown(Wr, Entries))
           continue; // a callback: may run on the worker itself
+        if (!setsConstant(Wr.E, C))
+          continue; // a counter or a setting, not a stop request
         if (!SpawnFnKnown) {
-          SpawnFn = model::innermostFunction(W.S.Site, C);
+          SpawnFn = Index->functionOf(W.S.Site);
           SpawnFnKnown = true;
         }
         if (Wr.Fn == SpawnFn &&

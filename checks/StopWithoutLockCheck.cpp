@@ -179,8 +179,8 @@ void StopWithoutLockCheck::onEndOfTranslationUnit() {
         Reported.insert(Loc);
         diag(Loc, "%0 is set without holding %1, under which a waiter's "
                   "predicate reads it; the waiter can miss the notify and "
-                  "block forever")
-            << model::declName(F) << model::declName(W.Mutex);
+                  "%select{block forever|sleep until its timeout}2")
+            << model::declName(F) << model::declName(W.Mutex) << W.Timed;
         diag(model::reportLoc(W.Call->getBeginLoc(), SM),
              "the waiter checks %0 under %1 here", DiagnosticIDs::Note)
             << model::declName(F) << model::declName(W.Mutex);

@@ -152,6 +152,12 @@ public:
     return R;
   }
 
+  bool VisitExpr(Expr *E) {
+    if (!Fns.empty() && !Index.Wanted.empty() && Index.Wanted.count(E))
+      Index.Owners[E] = Fns.back();
+    return true;
+  }
+
   bool VisitBinaryOperator(BinaryOperator *BO) {
     if (BO->isAssignmentOp())
       write(BO->getLHS(), BO);
@@ -214,7 +220,8 @@ public:
       const VarDecl *Lock = lockVarOf(Call->getArg(0), Index);
       const ValueDecl *Mutex = Index.mutexOfLock(Lock);
       if (Mutex)
-        Index.Waits.push_back({Call, CV, Mutex, Call->getArg(N - 1), Fns.back()});
+        Index.Waits.push_back(
+            {Call, CV, Mutex, Call->getArg(N - 1), Fns.back(), Name != "wait"});
       return true;
     }
     if (Name == "lock" && Call->getNumArgs() == 0) {
@@ -274,9 +281,10 @@ private:
 };
 
 LockIndex::LockIndex(ASTContext &Ctx, llvm::ArrayRef<llvm::StringRef> Locks,
-                     llvm::ArrayRef<llvm::StringRef> CVs)
+                     llvm::ArrayRef<llvm::StringRef> CVs,
+                     llvm::ArrayRef<const Stmt *> Placed)
     : Ctx(Ctx), LockTypes(Locks.begin(), Locks.end()),
-      CVTypes(CVs.begin(), CVs.end()) {
+      CVTypes(CVs.begin(), CVs.end()), Wanted(Placed.begin(), Placed.end()) {
   Collector C(*this);
   C.TraverseDecl(Ctx.getTranslationUnitDecl());
 }

@@ -57,6 +57,7 @@ struct PredicatedWait {
   const ValueDecl *Mutex = nullptr; ///< the mutex its lock holds
   const Expr *Predicate = nullptr;
   const FunctionDecl *Fn = nullptr;
+  bool Timed = false; ///< wait_for / wait_until: wakes at its timeout
 };
 
 /// `cv.notify_one()` / `cv.notify_all()`.
@@ -86,8 +87,11 @@ bool isAtomicType(QualType T);
 /// The locking facts of one translation unit.
 class LockIndex {
 public:
+  /// Indexes the TU. The function each of \p Placed is in is recorded on
+  /// the way (functionOf()), so that no caller needs the TU's parent map.
   LockIndex(ASTContext &Ctx, llvm::ArrayRef<llvm::StringRef> LockTypes,
-            llvm::ArrayRef<llvm::StringRef> ConditionVariableTypes);
+            llvm::ArrayRef<llvm::StringRef> ConditionVariableTypes,
+            llvm::ArrayRef<const Stmt *> Placed = {});
   ~LockIndex();
 
   /// The writes of \p D outside system headers.
@@ -107,6 +111,12 @@ public:
   /// the callers of \p Fn are not known.
   llvm::SmallVector<const ValueDecl *, 2> heldAt(const Stmt *S,
                                                  const FunctionDecl *Fn);
+
+  /// The function (or lambda call operator) one of the statements given to
+  /// the constructor is in; null if it is in none the index visited.
+  const FunctionDecl *functionOf(const Stmt *S) const {
+    return Owners.lookup(S);
+  }
 
   /// The mutex the lock object \p Lock (a variable of a LockTypes class)
   /// was constructed with, or null.
@@ -132,6 +142,8 @@ private:
   std::vector<Notify> Notifies;
   std::vector<Acquire> Acquires;
   llvm::DenseMap<const FunctionDecl *, std::unique_ptr<ParentMap>> Parents;
+  llvm::DenseSet<const Stmt *> Wanted;
+  llvm::DenseMap<const Stmt *, const FunctionDecl *> Owners;
 };
 
 /// True if the thread that runs the write \p W is known: code of a named

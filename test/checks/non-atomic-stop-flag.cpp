@@ -401,6 +401,44 @@ private:
   std::thread t_;
 };
 
+// A bound is not a stop flag: a counted loop over a field another thread
+// changes, a configuration value compared in a getter (cpp-httplib's
+// should_reconnect), a large function called in the condition (taskflow's
+// _wait_for_task).
+struct Node {
+  unsigned count_ = 0;
+};
+class Graph {
+public:
+  void start(Node *n) {
+    t_ = std::thread([this, n] {
+      for (unsigned i = 0; i < n->count_; ++i)
+        process();
+      int attempts = 0;
+      while (shouldRetry(attempts))
+        ++attempts;
+      while (waitForTask())
+        process();
+    });
+  }
+  void grow(Node *n) { ++n->count_; }
+  void setRetries(int n) { maxRetries_ = n; }
+  void shutdown() { done_ = true; }
+  ~Graph() { t_.join(); }
+
+private:
+  bool shouldRetry(int n) const { return maxRetries_ == 0 || n < maxRetries_; }
+  bool waitForTask() {
+    process();
+    process();
+    process();
+    return !done_;
+  }
+  int maxRetries_ = 0;
+  bool done_ = false;
+  std::thread t_;
+};
+
 // NOLINT silences the finding at the read.
 class Suppressed {
 public:

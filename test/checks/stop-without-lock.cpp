@@ -57,13 +57,14 @@ private:
   std::vector<std::thread> workers_;
 };
 
-// The lost wake-up happens with std::atomic too.
+// The lost wake-up happens with std::atomic too; a timed wait sleeps until
+// its timeout.
 class LogSink {
 public:
   void start() { t_ = std::thread(&LogSink::run, this); }
   void stop() {
     done_.store(true);
-    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'done_' is set without holding 'mu_', under which a waiter's predicate reads it; the waiter can miss the notify and block forever [tether-stop-without-lock]
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'done_' is set without holding 'mu_', under which a waiter's predicate reads it; the waiter can miss the notify and sleep until its timeout [tether-stop-without-lock]
     // CHECK-MESSAGES: :[[@LINE+11]]:7: note: the waiter checks 'done_' under 'mu_' here
     // CHECK-MESSAGES: :[[@LINE+2]]:5: note: the notify here can come between the waiter's check and its sleep
     // CHECK-MESSAGES: :[[@LINE-4]]:5: note: set 'done_' while holding 'mu_', or wait with std::condition_variable_any::wait(lock, stop_token, pred)
