@@ -410,6 +410,8 @@ void NonAtomicStopFlagCheck::onEndOfTranslationUnit() {
           continue; // a callback: may run on the worker itself
         if (!setsConstant(Wr.E, C))
           continue; // a counter or a setting, not a stop request
+        if (model::fieldPath(Wr.Target) != model::fieldPath(R.Ref))
+          continue; // another object's field: `cur.done` against `e.done`
         if (!SpawnFnKnown) {
           SpawnFn = Index->functionOf(W.S.Site);
           SpawnFnKnown = true;

@@ -43,6 +43,18 @@ bool writerThreadKnown(
   return SpawnedEntries.count(W.Fn);
 }
 
+llvm::SmallVector<const ValueDecl *, 2> fieldPath(const Expr *E) {
+  llvm::SmallVector<const ValueDecl *, 2> Path;
+  for (unsigned Guard = 0; E && Guard < 16; ++Guard) {
+    const auto *ME = dyn_cast<MemberExpr>(E->IgnoreParenImpCasts());
+    if (!ME)
+      break;
+    Path.insert(Path.begin(), ME->getMemberDecl());
+    E = ME->getBase();
+  }
+  return Path;
+}
+
 std::string declName(const ValueDecl *D) {
   return D ? "'" + D->getNameAsString() + "'" : std::string("the mutex");
 }
@@ -272,7 +284,7 @@ private:
     const SourceLocation Loc = At->getBeginLoc();
     if (Loc.isValid() && SM.isInSystemHeader(SM.getExpansionLoc(Loc)))
       return;
-    Index.Writes[D].push_back({At, Fns.back()});
+    Index.Writes[D].push_back({At, Target, Fns.back()});
   }
 
   LockIndex &Index;

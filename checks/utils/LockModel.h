@@ -45,6 +45,7 @@ inline constexpr llvm::StringLiteral DefaultConditionVariableTypes =
 /// One statement that writes a variable or field.
 struct FlagWrite {
   const Expr *E = nullptr;           ///< the assignment, increment or store
+  const Expr *Target = nullptr;      ///< what it writes (`stop_`, `p->quit`)
   const FunctionDecl *Fn = nullptr;  ///< the function (or lambda) it is in
 };
 
@@ -83,6 +84,12 @@ const ValueDecl *flagOf(const Expr *E);
 /// True for std::atomic<T>, std::atomic_flag, std::atomic_ref<T>,
 /// boost::atomic<T>: their stores are writes of the flag they hold.
 bool isAtomicType(QualType T);
+
+/// The fields a member access goes through, outermost last: `stop_` and
+/// `p->stop_` give [stop_], `this->cur.is_end` gives [cur, is_end]. Two
+/// accesses with different paths name different objects' fields (a copy in a
+/// member against an element of a buffer); empty for a variable.
+llvm::SmallVector<const ValueDecl *, 2> fieldPath(const Expr *E);
 
 /// The locking facts of one translation unit.
 class LockIndex {

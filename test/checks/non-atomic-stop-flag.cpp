@@ -401,6 +401,41 @@ private:
   std::thread t_;
 };
 
+// The same field of another object: the worker tests its own copy of an
+// entry (a member), the stop path marks an element of the buffer, under the
+// lock the worker copies under (llama.cpp's common_log).
+struct Entry {
+  bool is_end = false;
+};
+class Log {
+public:
+  void resume() {
+    t_ = std::thread([this] {
+      while (true) {
+        {
+          std::unique_lock<std::mutex> lock(mu_);
+          cur_ = entries_[head_];
+        }
+        if (cur_.is_end)
+          break;
+      }
+    });
+  }
+  void pause() {
+    std::lock_guard<std::mutex> lock(mu_);
+    Entry &entry = entries_[tail_];
+    entry.is_end = true;
+  }
+  ~Log() { t_.join(); }
+
+private:
+  std::mutex mu_;
+  Entry entries_[8];
+  Entry cur_;
+  unsigned head_ = 0, tail_ = 0;
+  std::thread t_;
+};
+
 // A bound is not a stop flag: a counted loop over a field another thread
 // changes, a configuration value compared in a getter (cpp-httplib's
 // should_reconnect), a large function called in the condition (taskflow's
