@@ -12,6 +12,8 @@
 #include "DiscardedThreadResultCheck.h"
 #include "EscapingReferenceCaptureCheck.h"
 #include "ExceptionEscapesThreadCheck.h"
+#include "NonAtomicStopFlagCheck.h"
+#include "StopWithoutLockCheck.h"
 #include "ThreadJoinedTwiceCheck.h"
 #include "ThreadMemberOrderCheck.h"
 #include "UnjoinedThreadCheck.h"
@@ -45,6 +47,10 @@ public:
         "tether-escaping-reference-capture");
     CheckFactories.registerCheck<ExceptionEscapesThreadCheck>(
         "tether-exception-escapes-thread");
+    CheckFactories.registerCheck<NonAtomicStopFlagCheck>(
+        "tether-non-atomic-stop-flag");
+    CheckFactories.registerCheck<StopWithoutLockCheck>(
+        "tether-stop-without-lock");
     CheckFactories.registerCheck<ThreadJoinedTwiceCheck>(
         "tether-thread-joined-twice");
     CheckFactories.registerCheck<ThreadMemberOrderCheck>(

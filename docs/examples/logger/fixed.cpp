@@ -53,3 +53,53 @@ void runLogger() {
   for (int i = 0; i < 1000; ++i)
     logger.log("event " + std::to_string(i));
 }
+
+// An audit sink with its own writer thread, stopped through a flag.
+// Fixed: the flag is read and written only under the mutex that the writer's
+// predicate reads it under, so the read sees the write and stop()'s notify
+// cannot fall between the writer's check and its sleep.
+class AuditSink {
+public:
+  ~AuditSink() { stop(); }
+
+  void start() { writer_ = std::thread(&AuditSink::run, this); }
+
+  void record(std::string line) {
+    std::lock_guard<std::mutex> lock(mu_);
+    records_.push_back(std::move(line));
+    cv_.notify_one();
+  }
+
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      running_ = false;
+    }
+    cv_.notify_one();
+    if (writer_.joinable())
+      writer_.join();
+  }
+
+private:
+  void run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (running_) {
+      cv_.wait(lock, [this] { return !running_ || !records_.empty(); });
+      for (const std::string &line : records_)
+        std::fprintf(stderr, "audit: %s\n", line.c_str());
+      records_.clear();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::string> records_;
+  bool running_ = true;
+  std::thread writer_;
+};
+
+void runAudit() {
+  AuditSink sink;
+  sink.start();
+  sink.record("login");
+}
