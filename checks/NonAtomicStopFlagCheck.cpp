@@ -57,10 +57,7 @@ void NonAtomicStopFlagCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 void NonAtomicStopFlagCheck::registerMatchers(MatchFinder *Finder) {
   // Candidates: thread constructions, pthread_create / thrd_create, calls to
   // spawn functions. The spawn model decides in check().
-  Finder->addMatcher(
-      expr(model::spawnCandidate(ThreadTypes, SpawnFunctions, /*CCreate=*/true))
-          .bind("spawn"),
-      this);
+  model::addSpawnMatchers(*Finder, this, ThreadTypes, SpawnFunctions, /*CCreate=*/true);
 }
 
 void NonAtomicStopFlagCheck::check(const MatchFinder::MatchResult &Result) {

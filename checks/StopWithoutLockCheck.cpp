@@ -54,10 +54,7 @@ void StopWithoutLockCheck::registerMatchers(MatchFinder *Finder) {
     return;
   // The spawned entries: a write in a lambda counts only when a spawn runs
   // that lambda (the spawn model decides in check()).
-  Finder->addMatcher(
-      expr(model::spawnCandidate(ThreadTypes, SpawnFunctions, /*CCreate=*/true))
-          .bind("spawn"),
-      this);
+  model::addSpawnMatchers(*Finder, this, ThreadTypes, SpawnFunctions, /*CCreate=*/true);
   // Only a TU that waits with a predicate is indexed (at its end).
   Finder->addMatcher(
       cxxMemberCallExpr(
