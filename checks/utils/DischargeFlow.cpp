@@ -137,6 +137,8 @@ public:
 
   /// Summary mode results: the state at the normal exit.
   void summarise(DischargeFlow::Summary &Out) const {
+    if (Keys.empty())
+      return; // no handle followed: the pass did not run
     const CFGBlock &Exit = TheCFG->getExit();
     const std::optional<State> &S = In[Exit.getBlockID()];
     for (const auto &[K, I] : Index) {
