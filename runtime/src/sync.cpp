@@ -28,22 +28,27 @@ void fatal(const char* msg) noexcept {
 
 #if defined(__linux__)
 
+// The absolute CLOCK_MONOTONIC time FUTEX_WAIT_BITSET takes for \p deadline
+// (steady_clock is CLOCK_MONOTONIC on Linux), in \p ts; null for none.
+static timespec* to_timespec(const std::optional<Clock::time_point>& deadline,
+                      timespec& ts) noexcept {
+  if (!deadline) return nullptr;
+  auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                deadline->time_since_epoch())
+                .count();
+  if (ns < 0) ns = 0;
+  ts.tv_sec = static_cast<time_t>(ns / 1000000000);
+  ts.tv_nsec = static_cast<long>(ns % 1000000000);
+  return &ts;
+}
+
 void futex_wait(const std::atomic<std::uint32_t>& word, std::uint32_t expected,
                 const std::optional<Clock::time_point>& deadline) noexcept {
   static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
   // steady_clock is CLOCK_MONOTONIC on Linux; FUTEX_WAIT_BITSET takes an
   // absolute CLOCK_MONOTONIC time.
   timespec ts{};
-  timespec* tsp = nullptr;
-  if (deadline) {
-    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                  deadline->time_since_epoch())
-                  .count();
-    if (ns < 0) ns = 0;
-    ts.tv_sec = static_cast<time_t>(ns / 1000000000);
-    ts.tv_nsec = static_cast<long>(ns % 1000000000);
-    tsp = &ts;
-  }
+  timespec* tsp = to_timespec(deadline, ts);
   syscall(SYS_futex, const_cast<std::atomic<std::uint32_t>*>(&word),
           FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, expected, tsp, nullptr,
           FUTEX_BITSET_MATCH_ANY);
@@ -73,16 +78,7 @@ std::uint32_t* low_half(const std::atomic<std::uint64_t>* word) noexcept {
 void futex_wait_low(const std::atomic<std::uint64_t>& word, std::uint32_t expected_low,
                     const std::optional<Clock::time_point>& deadline) noexcept {
   timespec ts{};
-  timespec* tsp = nullptr;
-  if (deadline) {
-    auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                  deadline->time_since_epoch())
-                  .count();
-    if (ns < 0) ns = 0;
-    ts.tv_sec = static_cast<time_t>(ns / 1000000000);
-    ts.tv_nsec = static_cast<long>(ns % 1000000000);
-    tsp = &ts;
-  }
+  timespec* tsp = to_timespec(deadline, ts);
   syscall(SYS_futex, low_half(&word), FUTEX_WAIT_BITSET | FUTEX_PRIVATE_FLAG, expected_low, tsp,
           nullptr, FUTEX_BITSET_MATCH_ANY);
 }
