@@ -61,26 +61,9 @@ bool ThreadJoinedTwiceCheck::holdsThreadField(const CXXRecordDecl *RD,
   auto [It, New] = ThreadFieldClasses.try_emplace(RD, false);
   if (!New)
     return It->second;
-  bool Holds = false;
-  for (const FieldDecl *F : RD->fields()) {
-    QualType T = F->getType();
-    if (const CXXRecordDecl *FR = T->getAsCXXRecordDecl()) {
-      if (model::isRecordOf(FR, ThreadTypes, Ctx)) {
-        Holds = true;
-        break;
-      }
-      continue;
-    }
-    for (const auto *TT = T->getAs<TypedefType>(); TT;
-         TT = TT->desugar()->getAs<TypedefType>())
-      if (TT->getDecl()->getName() == "pthread_t" ||
-          TT->getDecl()->getName() == "thrd_t") {
-        Holds = true;
-        break;
-      }
-    if (Holds)
-      break;
-  }
+  const bool Holds = llvm::any_of(RD->fields(), [&](const FieldDecl *F) {
+    return model::isThreadHandleType(F->getType(), ThreadTypes, Ctx);
+  });
   ThreadFieldClasses[RD] = Holds;
   return Holds;
 }

@@ -209,7 +209,7 @@ private:
         if (const auto *Ref = dyn_cast<Expr>(S);
             Ref && (isa<DeclRefExpr>(Ref) || isa<MemberExpr>(Ref)))
           if (std::optional<HandleKey> K = keyOf(Ref))
-            if (isHandleType(Ref->getType()) &&
+            if (model::isThreadHandleType(Ref->getType(), Flow.ThreadTypes, Flow.Ctx) &&
                 !useKeepsState(Ref, Parents->getParentIgnoreParenImpCasts(
                                         const_cast<Expr *>(Ref))))
               keyIndex(*K);
@@ -574,22 +574,6 @@ private:
     const Stmt *Parent = Parents->getParentIgnoreParenImpCasts(const_cast<Expr *>(Ref));
     if (!useKeepsState(Ref, Parent))
       clear(S, It->second);
-  }
-
-  /// True for a thread class of the options, and for the C handles
-  /// (`pthread_t`, `thrd_t`, by their typedef names).
-  bool isHandleType(QualType T) const {
-    if (const CXXRecordDecl *RD = T->getAsCXXRecordDecl())
-      return model::isRecordOf(RD, Flow.ThreadTypes, Flow.Ctx);
-    for (;;) {
-      const auto *TT = T->getAs<TypedefType>();
-      if (!TT)
-        return false;
-      const StringRef Name = TT->getDecl()->getName();
-      if (Name == "pthread_t" || Name == "thrd_t")
-        return true;
-      T = TT->desugar();
-    }
   }
 
   /// True if the use \p Ref of a followed handle leaves its state alone.

@@ -25,6 +25,19 @@ bool isCFunction(const FunctionDecl *FD, llvm::StringRef List) {
   return false;
 }
 
+bool isThreadHandleType(QualType T, llvm::ArrayRef<llvm::StringRef> ThreadTypes,
+                        ASTContext &Ctx) {
+  if (const CXXRecordDecl *RD = T->getAsCXXRecordDecl())
+    return isRecordOf(RD, ThreadTypes, Ctx);
+  for (const auto *TT = T->getAs<TypedefType>(); TT;
+       TT = TT->desugar()->getAs<TypedefType>()) {
+    const llvm::StringRef Name = TT->getDecl()->getName();
+    if (Name == "pthread_t" || Name == "thrd_t")
+      return true;
+  }
+  return false;
+}
+
 const Expr *deciderOf(const Expr *Cond, bool &Negated) {
   Negated = false;
   if (!Cond)

@@ -265,6 +265,12 @@ const Expr *joinableReceiver(const Expr *E);
 bool isRecordOf(const CXXRecordDecl *RD, llvm::ArrayRef<llvm::StringRef> Names,
                 ASTContext &Ctx);
 
+/// True if \p T holds a thread handle by value: a class of \p ThreadTypes
+/// (or derived from one), or a C thread handle, `pthread_t` or `thrd_t`, known
+/// by its typedef name (through further typedefs).
+bool isThreadHandleType(QualType T, llvm::ArrayRef<llvm::StringRef> ThreadTypes,
+                        ASTContext &Ctx);
+
 /// The class of \p T (through references, typedefs and arrays of it), or null.
 const CXXRecordDecl *recordOf(QualType T);
 
