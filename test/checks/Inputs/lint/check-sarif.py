@@ -46,6 +46,27 @@ for res in run.get("results", []):
     print("result %s %s:%d:%d related=%d: %s" % (
         res["ruleId"], uri, loc["region"]["startLine"], loc["region"]["startColumn"],
         len(res.get("relatedLocations", [])), res["message"]["text"]))
+    flows = res.get("codeFlows", [])
+    need(len(flows) <= 1, "at most one codeFlow")
+    for flow in flows:
+        need(len(flow["threadFlows"]) == 1, "one threadFlow per path")
+        steps = flow["threadFlows"][0]["locations"]
+        need([s["executionOrder"] for s in steps] == list(range(1, len(steps) + 1)),
+             "steps numbered in order")
+        for s in steps:
+            ploc = s["location"]["physicalLocation"]
+            print("step %d %s:%d:%d: %s" % (
+                s["executionOrder"], ploc["artifactLocation"]["uri"],
+                ploc["region"]["startLine"], ploc["region"]["startColumn"],
+                s["location"]["message"]["text"]))
+    for fix in res.get("fixes", []):
+        for change in fix["artifactChanges"]:
+            for rep in change["replacements"]:
+                reg = rep["deletedRegion"]
+                print("fix %s:%d:%d-%d:%d bytes %d+%d -> %r" % (
+                    change["artifactLocation"]["uri"], reg["startLine"], reg["startColumn"],
+                    reg["endLine"], reg["endColumn"], reg["byteOffset"], reg["byteLength"],
+                    rep["insertedContent"]["text"]))
 if errors:
     sys.stderr.write("check-sarif: " + "; ".join(errors) + "\n")
     sys.exit(1)
