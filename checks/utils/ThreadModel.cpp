@@ -1,6 +1,7 @@
 //===--- ThreadModel.cpp - the shared thread-ownership model --------------===//
 
 #include "utils/ThreadModel.h"
+#include "utils/TUModel.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/Lex/Lexer.h"
@@ -255,16 +256,7 @@ const FunctionDecl *lambdaFunction(const LambdaExpr *L) {
 }
 
 const FunctionDecl *innermostFunction(const Stmt *S, ASTContext &Ctx) {
-  DynTypedNodeList Parents = Ctx.getParents(*S);
-  while (!Parents.empty()) {
-    const DynTypedNode &P = Parents[0];
-    if (const auto *FD = P.get<FunctionDecl>())
-      return FD;
-    if (const auto *L = P.get<LambdaExpr>())
-      return L->getCallOperator();
-    Parents = Ctx.getParents(P);
-  }
-  return nullptr;
+  return TUModel::of(Ctx).enclosingFunction(S);
 }
 
 const Expr *ignoreWrappers(const Expr *E) {

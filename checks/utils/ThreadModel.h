@@ -152,9 +152,10 @@ startedConstruct(const Expr *E, llvm::ArrayRef<llvm::StringRef> ThreadTypes,
                  ASTContext &Ctx);
 
 /// The innermost function or lambda (its call operator) \p S belongs to,
-/// found by walking up the parent map. The parent map is built for the whole
-/// TU on first use: call this only for nodes already known to matter, never
-/// from a matcher run on every candidate.
+/// as the parent map gives it, from the TU's shared model
+/// (TUModel::enclosingFunction): the TU's functions are indexed once by
+/// source range and the one holding \p S is walked once; the TU's parent map
+/// is built only for a node outside every function body.
 const FunctionDecl *innermostFunction(const Stmt *S, ASTContext &Ctx);
 
 /// The function whose body holds lambda \p L (for a lambda in a lambda, the

@@ -1,0 +1,71 @@
+//===--- TUModel.h - what the checks of one run share about one TU --------===//
+//
+// The per-TU part of the shared model (docs/design.md, "One model per TU"):
+// facts every check would otherwise derive again, computed lazily on first
+// use and shared by every enabled check of the run, whichever of them asks
+// first. One TUModel per ASTContext: TUModel::of() finds or creates it, and
+// it is destroyed with its ASTContext, so tools that re-use check instances
+// across files (clangd) never see another TU's model.
+//
+// Thread safety: one TUModel is used by the thread that runs the checks on
+// its AST; of() itself may be called from several threads for different
+// ASTs (clangd builds ASTs in parallel).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TETHER_CHECKS_UTILS_TUMODEL_H
+#define TETHER_CHECKS_UTILS_TUMODEL_H
+
+#include "clang/AST/ASTContext.h"
+#include "clang/AST/Decl.h"
+#include "clang/AST/Stmt.h"
+#include "clang/Basic/SourceLocation.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+#include <memory>
+#include <vector>
+
+namespace clang::tidy::tether::model {
+
+class TUModel {
+public:
+  /// The model of the TU \p Ctx holds, created on first use.
+  static TUModel &of(ASTContext &Ctx);
+
+  /// The innermost function or lambda (its call operator) \p S belongs to,
+  /// as the parent map's first chain of parents gives it, or null. Found
+  /// without the TU's parent map: the functions of the TU are indexed by
+  /// source range from a walk of declarations only, and the one function
+  /// whose range holds \p S is walked once, recording the innermost function
+  /// of each of its statements. Only a node no indexed function holds (a
+  /// global initializer, a default member initializer) takes the parent map.
+  const FunctionDecl *enclosingFunction(const Stmt *S);
+
+  ~TUModel();
+
+private:
+  explicit TUModel(ASTContext &Ctx) : Ctx(Ctx) {}
+  struct Range {
+    unsigned Begin, End; ///< file offsets of the expansion range
+    unsigned Order;      ///< walk order: templates before instantiations
+    const FunctionDecl *FD;
+  };
+  void indexFunctions();
+  void indexDecl(const Decl *D);
+  void indexFunction(const FunctionDecl *FD);
+  const llvm::DenseMap<const Stmt *, const FunctionDecl *> &
+  walked(const FunctionDecl *FD);
+
+  ASTContext &Ctx;
+  bool Indexed = false;
+  llvm::DenseMap<FileID, std::vector<Range>> Functions;
+  llvm::DenseSet<const FunctionDecl *> IndexedFunctions;
+  llvm::DenseMap<const FunctionDecl *,
+                 std::unique_ptr<llvm::DenseMap<const Stmt *, const FunctionDecl *>>>
+      Walked;
+  unsigned NextOrder = 0;
+};
+
+} // namespace clang::tidy::tether::model
+
+#endif // TETHER_CHECKS_UTILS_TUMODEL_H
