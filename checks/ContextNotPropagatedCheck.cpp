@@ -385,6 +385,113 @@ void ContextNotPropagatedCheck::checkSpawn(const Expr *Site,
       << InScope->getName();
 }
 
+/// Whether replacing \p Call (tether::background()) by the name of \p V
+/// provably compiles and changes nothing but the cancellation: not in a
+/// macro; \p V is a tether::Context and the only handle of \p Fn that can be
+/// in scope (a parameter, a capture, or a local of the body's outermost
+/// block declared before the call), no other declaration of \p Fn has its
+/// name; and the call initialises a Context by value or binds a by-value or
+/// const-reference parameter (an rvalue-reference parameter would reject the
+/// lvalue).
+bool ContextNotPropagatedCheck::backgroundFixable(const CallExpr *Call,
+                                                  const VarDecl *V,
+                                                  const FunctionDecl *Fn,
+                                                  ASTContext &Ctx) const {
+  if (!Fn || !Fn->getBody() || Call->getBeginLoc().isMacroID() ||
+      Call->getEndLoc().isMacroID() || !V->getDeclName().isIdentifier())
+    return false;
+  const CXXRecordDecl *RD = model::recordOf(V->getType());
+  if (!RD || RD->getQualifiedNameAsString() != "tether::Context")
+    return false;
+  // Every handle the function sees, and every declaration named like V.
+  const SourceManager &SM = Ctx.getSourceManager();
+  unsigned Handles = 0;
+  bool Shadowed = false, Outermost = isa<ParmVarDecl>(V);
+  for (const ParmVarDecl *P : Fn->parameters()) {
+    if (isHandleType(P->getType()))
+      ++Handles;
+    if (P != V && P->getDeclName().isIdentifier() && P->getName() == V->getName())
+      Shadowed = true;
+  }
+  if (const auto *M = dyn_cast<CXXMethodDecl>(Fn))
+    if (M->getParent()->isLambda())
+      for (const LambdaCapture &C : M->getParent()->captures())
+        if (C.capturesVariable())
+          if (const auto *CV = dyn_cast<VarDecl>(C.getCapturedVar())) {
+            if (isHandleType(CV->getType()))
+              ++Handles;
+            if (CV == V)
+              Outermost = true;
+          }
+  struct Decls : RecursiveASTVisitor<Decls> {
+    llvm::SmallVector<const VarDecl *, 8> Vars;
+    bool VisitVarDecl(VarDecl *D) {
+      Vars.push_back(D);
+      return true;
+    }
+  } All;
+  All.TraverseStmt(Fn->getBody());
+  for (const VarDecl *D : All.Vars) {
+    if (D != V && D->getDeclName().isIdentifier() && D->getName() == V->getName())
+      Shadowed = true;
+    if (D->getDeclContext() == Fn && isHandleType(D->getType()) &&
+        SM.isBeforeInTranslationUnit(D->getEndLoc(), Call->getBeginLoc()))
+      if (const Expr *Init = D->getInit(); !Init || !backgroundCallIn(Init))
+        ++Handles;
+  }
+  if (Shadowed || Handles != 1)
+    return false;
+  if (const auto *Body = dyn_cast<CompoundStmt>(Fn->getBody()))
+    for (const Stmt *S : Body->body())
+      if (const auto *DS = dyn_cast<DeclStmt>(S))
+        for (const Decl *D : DS->decls())
+          Outermost |= D == V;
+  if (!Outermost)
+    return false;
+  // What the call's value is used for, through implicit nodes.
+  const Stmt *Child = Call;
+  for (;;) {
+    const DynTypedNodeList Parents = Ctx.getParents(*Child);
+    if (Parents.size() != 1)
+      return false;
+    if (const auto *VD = Parents[0].get<VarDecl>())
+      return !VD->getType()->isReferenceType() && isHandleType(VD->getType());
+    const auto *P = Parents[0].get<Expr>();
+    if (!P)
+      return false;
+    if (isa<ImplicitCastExpr, MaterializeTemporaryExpr, CXXBindTemporaryExpr,
+            ExprWithCleanups>(P) ||
+        (isa<CXXConstructExpr>(P) && cast<CXXConstructExpr>(P)->getNumArgs() == 1 &&
+         cast<CXXConstructExpr>(P)->getConstructor()->isCopyOrMoveConstructor())) {
+      Child = P;
+      continue;
+    }
+    const FunctionDecl *Callee = nullptr;
+    llvm::ArrayRef<const Expr *> Args;
+    if (const auto *C = dyn_cast<CallExpr>(P)) {
+      Callee = C->getDirectCallee();
+      Args = llvm::ArrayRef(C->getArgs(), C->getNumArgs());
+      if (isa<CXXOperatorCallExpr>(C))
+        return false;
+    } else if (const auto *C = dyn_cast<CXXConstructExpr>(P)) {
+      Callee = C->getConstructor();
+      Args = llvm::ArrayRef(C->getArgs(), C->getNumArgs());
+    }
+    if (!Callee)
+      return false;
+    for (unsigned I = 0; I < Args.size() && I < Callee->getNumParams(); ++I)
+      if (Args[I] == Child) {
+        const QualType T = Callee->getParamDecl(I)->getType();
+        if (T->isRValueReferenceType())
+          return false;
+        if (T->isLValueReferenceType())
+          return T.getNonReferenceType().isConstQualified();
+        return true;
+      }
+    return false;
+  }
+}
+
 void ContextNotPropagatedCheck::checkBackground(const CallExpr *Call,
                                                 const FunctionDecl *Fn,
                                                 ASTContext &Ctx) {
@@ -395,9 +502,15 @@ void ContextNotPropagatedCheck::checkBackground(const CallExpr *Call,
       model::reportLoc(Call->getBeginLoc(), Ctx.getSourceManager());
   if (!Reported.insert(Loc).second)
     return;
-  diag(Loc, "tether::background() ignores '%0', the context in scope; "
-            "cancelling the caller will not reach this work")
-      << InScope->getName();
+  {
+    auto D = diag(Loc, "tether::background() ignores '%0', the context in "
+                       "scope; cancelling the caller will not reach this work")
+             << InScope->getName();
+    if (backgroundFixable(Call, InScope, Fn, Ctx))
+      D << FixItHint::CreateReplacement(
+          CharSourceRange::getTokenRange(Call->getSourceRange()),
+          InScope->getName());
+  } // emitted here, before its note
   diag(InScope->getLocation(), "derive from '%0' instead, e.g. "
                                "tether::with_cancel(%0)",
        DiagnosticIDs::Note)

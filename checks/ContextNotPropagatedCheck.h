@@ -41,6 +41,8 @@ private:
   const VarDecl *handleInScope(const Stmt *At, const FunctionDecl *Fn,
                                ASTContext &Ctx) const;
   void checkSpawn(const Expr *Site, ASTContext &Ctx);
+  bool backgroundFixable(const CallExpr *Call, const VarDecl *V,
+                         const FunctionDecl *Fn, ASTContext &Ctx) const;
   void checkBackground(const CallExpr *Call, const FunctionDecl *Fn,
                        ASTContext &Ctx);
   void checkBlockingCall(const CXXMemberCallExpr *Call, const FunctionDecl *Fn,

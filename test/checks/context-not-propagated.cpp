@@ -91,7 +91,69 @@ void background(const tether::Context &ctx) {
   tether::Context detached = tether::background();
   // CHECK-MESSAGES: :[[@LINE-1]]:30: warning: tether::background() ignores 'ctx', the context in scope; cancelling the caller will not reach this work [tether-context-not-propagated]
   // CHECK-MESSAGES: :[[@LINE-3]]:40: note: derive from 'ctx' instead, e.g. tether::with_cancel(ctx)
+  // CHECK-FIXES: {{^}}  tether::Context detached = ctx;{{$}}
   serve(detached);
+}
+
+// Fix-it: the one context in scope replaces tether::background(), where its
+// value initialises a Context or binds a by-value or const& parameter.
+void takesByValue(tether::Context ctx);
+void backgroundArgument(tether::Context parent) {
+  serve(tether::background());
+  // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: tether::background() ignores 'parent', {{.*}}
+  // CHECK-FIXES: {{^}}  serve(parent);{{$}}
+  takesByValue(tether::background());
+  // CHECK-MESSAGES: :[[@LINE-1]]:16: warning: tether::background() ignores 'parent', {{.*}}
+  // CHECK-FIXES: {{^}}  takesByValue(parent);{{$}}
+}
+void backgroundLocal() {
+  tether::Context request = requestContext();
+  tether::Context copy = tether::background();
+  // CHECK-MESSAGES: :[[@LINE-1]]:26: warning: tether::background() ignores 'request', {{.*}}
+  // CHECK-FIXES: {{^}}  tether::Context copy = request;{{$}}
+  serve(copy);
+}
+void backgroundInLambda() {
+  auto f = [](const tether::Context &c) { serve(tether::background()); };
+  // CHECK-MESSAGES: :[[@LINE-1]]:49: warning: tether::background() ignores 'c', {{.*}}
+  // CHECK-FIXES: {{^}}  auto f = [](const tether::Context &c) { serve(c); };{{$}}
+  f(requestContext());
+}
+
+// No fix-it (the warning stays): two handles in scope, a std::stop_token,
+// an rvalue-reference parameter, a macro, a local of an inner block, a name
+// declared twice.
+void consume(tether::Context &&ctx);
+#define ROOT_CONTEXT tether::background()
+void twoContexts(const tether::Context &a, const tether::Context &b) {
+  serve(tether::background());
+  // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: tether::background() ignores 'a', {{.*}}
+}
+void stopToken(std::stop_token token) {
+  serve(tether::background());
+  // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: tether::background() ignores 'token', {{.*}}
+}
+void rvalueParam(const tether::Context &ctx) {
+  consume(tether::background());
+  // CHECK-MESSAGES: :[[@LINE-1]]:11: warning: tether::background() ignores 'ctx', {{.*}}
+}
+void inMacro(const tether::Context &ctx) {
+  serve(ROOT_CONTEXT);
+  // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: tether::background() ignores 'ctx', {{.*}}
+}
+void innerBlock() {
+  if (poll(requestContext())) {
+    tether::Context inner = requestContext();
+    serve(inner);
+  }
+  serve(tether::background());
+  // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: tether::background() ignores 'inner', {{.*}}
+}
+void shadowed(const tether::Context &ctx) {
+  for (int ctx = 0; ctx < 1; ++ctx)
+    process();
+  serve(tether::background());
+  // CHECK-MESSAGES: :[[@LINE-1]]:9: warning: tether::background() ignores 'ctx', {{.*}}
 }
 
 // Member functions and macros.

@@ -11,6 +11,7 @@
 #   %tether_plugin     the plugin's path
 #   %other_clang_tidy  a clang-tidy of another LLVM major (feature other-major)
 #   %tether_lint       tools/tether-lint bound to the artifact under test
+#   %clangxx           clang++ of the checks' LLVM
 import os
 import shlex
 
@@ -57,6 +58,10 @@ config.substitutions.append(("%tether_build", q([config.build_root])))
 config.substitutions.append(("%cmake", q([config.cmake])))
 config.substitutions.append(("%tether_src", q([config.source_root])))
 config.substitutions.append(("%python", q([config.python])))
+# clang++ of the same LLVM as the checks (next to FileCheck), to compile
+# what the fix-its produce.
+config.substitutions.append(("%clangxx", q([os.path.join(os.path.dirname(config.filecheck),
+                                                        "clang++")])))
 
 config.available_features.add("artifact-" + artifact)
 config.available_features.add("llvm-" + config.llvm_major)
