@@ -1,0 +1,2 @@
+#include "shared.h"
+void a(const tether::Context &ctx) { serve(tether::background()); }
