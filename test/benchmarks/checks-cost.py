@@ -4,6 +4,7 @@
   test/benchmarks/checks-cost.py [--tidy BIN] [--sizes 50,500,5000]
                                  [--spawns 3000] [--repeat R] [--no-uam]
                                  [--profile] [--findings DIR] [--keep DIR]
+                                 [--before BIN]
 
 Generates thread-heavy TUs of N functions that start, join, detach, capture,
 loop, lock, wait on WaitGroups and pass Contexts, with the real std headers
@@ -16,7 +17,8 @@ with --spawns spawns and joins. Then times, interleaved, R times each, CPU time
   - clang++-<major> -fsyntax-only,
   - tether-tidy --checks=-*,tether-* (all tether checks),
   - tether-tidy --checks=-*,bugprone-use-after-move (upstream's CFG check),
-and prints a Markdown table of the medians and ratios, with the CPU model
+and, with --before, the same checks run by another tether-tidy (a build
+before a change), and prints a Markdown table of the medians and ratios, with the CPU model
 (lscpu) and the load. --profile adds, per TU, the per-check times of
 --enable-check-profile (one run). --findings DIR writes the tether findings of
 each TU to DIR/<tu>.txt (to diff before/after a change).
@@ -263,13 +265,15 @@ def main():
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--findings", help="write each TU's tether findings to this directory")
     ap.add_argument("--keep", help="write the generated TUs to this directory")
+    ap.add_argument("--before", help="a tether-tidy built before a change, timed alongside")
     a = ap.parse_args()
     flags = ["-std=c++20", "-isystem", RUNTIME_INCLUDE]
     print("CPU: %s; load before: %s" % (cpu_model(), os.getloadavg()))
     print()
-    print("| TU | lines | syntax-only s | all tether checks s | ratio | checks' own s "
-          "| bugprone-use-after-move s | ratio | tether findings |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| TU | lines | syntax-only s |%s all tether checks s | ratio | checks' own s "
+          "| bugprone-use-after-move s | ratio | tether findings |" %
+          (" before: all tether checks s | ratio |" if a.before else ""))
+    print("|---|---|---|---|---|---|---|---|---|%s" % ("---|---|" if a.before else ""))
     tmp = a.keep or tempfile.mkdtemp()
     os.makedirs(tmp, exist_ok=True)
     tus = [("%d functions" % n, "functions_%d.cpp" % n, functions_tu(n))
@@ -282,9 +286,12 @@ def main():
         src = os.path.join(tmp, name)
         with open(src, "w") as fh:
             fh.write(text)
-        syn, tid, uam, out = [], [], [], ""
+        syn, tid, uam, bef, out = [], [], [], [], ""
         for _ in range(a.repeat):
             syn.append(cpu(["clang++-%s" % a.major, "-fsyntax-only", "-w"] + flags + [src])[0])
+            if a.before:
+                bef.append(cpu([a.before, "--quiet", "--checks=-*,tether-*", src, "--"]
+                               + flags)[0])
             t, out = cpu([a.tidy, "--quiet", "--checks=-*,tether-*", src, "--"] + flags)
             tid.append(t)
             if not a.no_uam:
@@ -298,8 +305,10 @@ def main():
         s, t = statistics.median(syn), statistics.median(tid)
         u = "%.2f | %.2fx" % (statistics.median(uam), statistics.median(uam) / s) \
             if uam else "- | -"
-        print("| %s | %d | %.2f | %.2f | %.2fx | %.2f | %s | %d |" % (
-            label, text.count("\n"), s, t, t / s, max(t - s, 0.0), u,
+        b = " %.2f | %.2fx |" % (statistics.median(bef), statistics.median(bef) / s) \
+            if bef else ""
+        print("| %s | %d | %.2f |%s %.2f | %.2fx | %.2f | %s | %d |" % (
+            label, text.count("\n"), s, b, t, t / s, max(t - s, 0.0), u,
             sum(1 for line in found if "warning:" in line)))
         sys.stdout.flush()
         if a.profile:
