@@ -3,6 +3,7 @@
 #include "tether/detail/sync.h"
 
 #include <bit>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
@@ -153,16 +154,130 @@ void Backoff::snooze() noexcept {
   if (step_ <= kYieldLimit) ++step_;
 }
 
-std::uint32_t Waiter::wait_until(
-    const std::optional<Clock::time_point>& deadline) noexcept {
+void Lock::lock_slow() noexcept {
+  // Spin, then yield a few times (Backoff::snooze): the holder only moves
+  // a value and a few pointers.
   Backoff backoff;
   while (!backoff.completed()) {
-    if (std::uint32_t s = selected()) return s;
+    std::uint32_t c = 0;
+    if (word_.compare_exchange_weak(c, 1, std::memory_order_acquire, std::memory_order_relaxed)) {
+      return;
+    }
     backoff.snooze();
   }
+  while (word_.exchange(2, std::memory_order_acquire) != 0) futex_wait(word_, 2, std::nullopt);
+}
+
+// How long a Waiter spins before it parks.
+//
+// Parking costs two system calls and a context switch on each side (the
+// futex wait, the peer's futex wake, the scheduler bringing the owner back),
+// and on a virtual machine the wake-up of an idle vCPU can take tens of
+// microseconds. Spinning costs only this core's time. So a waiter spins as
+// long as the wait is likely to end soon, measured rather than assumed:
+// - the hand-off time: an average of the waits that ended while spinning
+//   (the time a peer takes to answer on this machine, with these caches);
+//   the budget is four times it, so the slow tail of hand-offs still ends
+//   in the spin;
+// - the wake latency: an average, measured by parked waiters, from their
+//   selection to their running again. A thread that has just woken a parked
+//   peer spins for twice that before it parks itself, since the peer's
+//   answer cannot come sooner; otherwise both sides of a ping-pong park in
+//   turn and every round trip pays a wake-up.
+// Both are bounded by multiples of the cost of one futex system call,
+// calibrated once per process (`syscall`): at least 4x (spinning less than
+// parking costs is never worth it) and at most 256x for the hand-off (1024x
+// after waking a peer). After the first `syscall` of spinning the waiter
+// yields between spins, so that on an oversubscribed machine the peer it
+// waits for can run on this core.
+namespace {
+
+std::atomic<std::uint32_t> g_handoff_ns{0};
+std::atomic<std::uint32_t> g_wake_ns{0};
+thread_local bool t_woke_sleeper = false;
+
+void average_in(std::atomic<std::uint32_t>& avg, std::uint64_t sample) noexcept {
+  if (sample > UINT32_MAX) sample = UINT32_MAX;
+  const std::int64_t old = avg.load(std::memory_order_relaxed);
+  const std::int64_t next =
+      old == 0 ? static_cast<std::int64_t>(sample) : old + (static_cast<std::int64_t>(sample) - old) / 8;
+  avg.store(static_cast<std::uint32_t>(next), std::memory_order_relaxed);
+}
+
+std::uint64_t syscall_ns() noexcept {
+  static const std::uint64_t cost = [] {
+    std::atomic<std::uint32_t> word{0};
+    std::uint64_t best = UINT64_MAX;
+    for (int i = 0; i < 8; ++i) {
+      const auto start = Clock::now();
+      futex_wake_one(&word);
+      const auto ns = static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
+      if (ns < best) best = ns;
+    }
+    return best < 50 ? std::uint64_t{50} : best;
+  }();
+  return cost;
+}
+
+std::uint64_t spin_budget_ns() noexcept {
+  const std::uint64_t unit = syscall_ns();
+  std::uint64_t budget = 4 * std::uint64_t{g_handoff_ns.load(std::memory_order_relaxed)};
+  if (budget < 4 * unit) budget = 4 * unit;
+  if (budget > 256 * unit) budget = 256 * unit;
+  if (t_woke_sleeper) {
+    t_woke_sleeper = false;
+    std::uint64_t after_wake = 2 * std::uint64_t{g_wake_ns.load(std::memory_order_relaxed)};
+    if (after_wake > 1024 * unit) after_wake = 1024 * unit;
+    if (after_wake > budget) budget = after_wake;
+  }
+  return budget;
+}
+
+std::uint64_t since(Clock::time_point start) noexcept {
+  return static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
+}
+
+}  // namespace
+
+void Waiter::wake(const Waiter* w) noexcept {
+  t_woke_sleeper = true;
+  futex_wake_one(&w->state_);
+}
+
+std::uint32_t Waiter::wait_until(
+    const std::optional<Clock::time_point>& deadline) noexcept {
+  if (std::uint32_t s = selected()) return s;
+  const Clock::time_point start = Clock::now();
+  Clock::time_point spin_end = start + std::chrono::nanoseconds(spin_budget_ns());
+  if (deadline && *deadline < spin_end) spin_end = *deadline;
+  const Clock::time_point yield_from = start + std::chrono::nanoseconds(4 * syscall_ns());
+  for (std::uint32_t i = 1;; ++i) {
+    if (std::uint32_t s = selected()) {
+      average_in(g_handoff_ns, since(start));
+      return s;
+    }
+    cpu_relax();
+    if ((i & 7) == 0) {
+      const Clock::time_point now = Clock::now();
+      if (now >= spin_end) break;
+      if (now >= yield_from) std::this_thread::yield();
+    }
+  }
+  bool slept = false;
   for (;;) {
     std::uint32_t cur = state_.load(std::memory_order_acquire);
-    if ((cur & ~kSleeping) != 0) return cur & ~kSleeping;
+    if ((cur & ~kSleeping) != 0) {
+      // The selection replaced kSleeping, and stamped the time when it saw
+      // the bit.
+      if (slept) {
+        average_in(g_wake_ns,
+                   static_cast<std::uint32_t>(clock_ns32() -
+                                              selected_at_.load(std::memory_order_relaxed)));
+      }
+      return cur & ~kSleeping;
+    }
     if (deadline && Clock::now() >= *deadline) {
       bool unused = false;
       if (try_select(kTimedOut, &unused)) return kTimedOut;
@@ -173,6 +288,7 @@ std::uint32_t Waiter::wait_until(
                                       std::memory_order_acquire)) {
       continue;
     }
+    slept = true;
     futex_wait(state_, kSleeping, deadline);
   }
 }

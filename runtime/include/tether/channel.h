@@ -66,8 +66,11 @@ template <class T>
 struct Packet {
   enum : std::uint32_t { kPending = 0, kDone = 1, kClosed = 2 };
   std::atomic<std::uint32_t> ready{kPending};
-  T* send_value = nullptr;                 // a blocked sender's value
-  std::optional<T>* recv_slot = nullptr;   // a blocked receiver's slot
+  // A blocked operation is a send or a receive, never both.
+  union {
+    T* send_value = nullptr;               // a blocked sender's value
+    std::optional<T>* recv_slot;           // a blocked receiver's slot
+  };
   // Waits (briefly: the peer is mid-hand-off) for the outcome.
   std::uint32_t wait() noexcept {
     Backoff backoff;
@@ -181,9 +184,12 @@ class ChannelState {
       if (closed_) return false;
       closed_ = true;
       auto fail = [](WaitEntry* e, bool needs_wake) {
+        // Read before the release: once ready is stored, a blocked send or
+        // receive returns without unregistering and its entry is gone.
+        Waiter* w = e->waiter;
         static_cast<Packet<T>*>(e->packet)->ready.store(Packet<T>::kClosed,
                                                         std::memory_order_release);
-        if (needs_wake) Waiter::wake(e->waiter);
+        if (needs_wake) Waiter::wake(w);
       };
       senders_list_.select_all(fail);
       receivers_list_.select_all(fail);
@@ -353,6 +359,17 @@ class ChannelState {
   };
   enum class Start { ok, unavailable, closed };
 
+  // One blocked send or receive, on the blocked thread's stack. The peer
+  // that pairs with it reads the entry, selects the waiter and stores the
+  // outcome; the owner spins on the waiter. Keeping the three in one cache
+  // line (64 bytes for any T: the value itself stays in the caller's
+  // variable) makes a hand-off move that line once each way.
+  struct alignas(kCacheLine) Parked {
+    WaitEntry entry;
+    Waiter waiter;
+    Packet<T> packet;
+  };
+
   template <class Try, class Register, class Unregister>
   ChannelStatus block(const Context* ctx, const std::optional<Clock::time_point>& deadline,
                       Try&& try_op, Register&& reg, Unregister&& unreg) noexcept {
@@ -368,27 +385,33 @@ class ChannelState {
         backoff.snooze();
       }
       if (deadline && Clock::now() >= *deadline) return ChannelStatus::timeout;
-      Waiter w;
-      Packet<T> packet;
-      WaitEntry entry;
+      Parked parked;
+      Waiter& w = parked.waiter;
+      WaitEntry& entry = parked.entry;
       entry.waiter = &w;
       entry.token = 1;
-      entry.packet = &packet;
+      entry.packet = &parked.packet;
       auto on_cancel_fn = [&w]() noexcept { w.try_select_and_wake(kCancelled); };
       std::optional<CancelCallback<decltype(on_cancel_fn)>> registration;
       if (ctx != nullptr) registration.emplace(detail::internal_callback, *ctx, on_cancel_fn);
-      if (reg(&entry, &packet)) {
+      if (reg(&entry, &parked.packet)) {
         bool unused = false;
         w.try_select(kAborted, &unused);
       }
       const std::uint32_t token = w.wait_until(deadline);
+      if (token == 1 && cap_ == 0) {
+        // Paired (or failed by close()): the peer unlinked the entry under
+        // mu_ before it stored packet.ready with release, and touches
+        // neither again, so once wait() has acquired the outcome the entry
+        // needs no unregistering -- the hand-off takes mu_ once, not twice.
+        const std::uint32_t outcome = parked.packet.wait();
+        registration.reset();
+        return outcome == Packet<T>::kDone ? ChannelStatus::ok : ChannelStatus::closed;
+      }
       unreg(&entry);
       registration.reset();
       switch (token) {
         case 1:
-          if (cap_ == 0) {
-            return packet.wait() == Packet<T>::kDone ? ChannelStatus::ok : ChannelStatus::closed;
-          }
           break;  // buffered: space or an item appeared; retry
         case kCancelled:
           return ChannelStatus::cancelled;
@@ -487,7 +510,8 @@ class ChannelState {
   alignas(kCacheLine) SyncWaker senders_;
   alignas(kCacheLine) SyncWaker receivers_;
   // Unbuffered channels.
-  alignas(kCacheLine) mutable std::mutex mu_;
+  // One cache line: every unbuffered operation touches all four.
+  alignas(kCacheLine) mutable Lock mu_;
   bool closed_ = false;      // guarded by mu_
   WaitList senders_list_;    // guarded by mu_
   WaitList receivers_list_;  // guarded by mu_

@@ -82,6 +82,28 @@ class Backoff {
   std::uint32_t step_ = 0;
 };
 
+// A mutex in one 32-bit word (Drepper's "Futexes Are Tricky", mutex 3:
+// 0 unlocked, 1 locked, 2 locked with possible sleepers), so that a
+// channel's lock, closed flag and wait lists share one cache line. Lock
+// acquires, unlock releases. Not recursive. unlock() wakes a sleeper through
+// the word's address only.
+class Lock {
+ public:
+  void lock() noexcept {
+    std::uint32_t c = 0;
+    if (!word_.compare_exchange_strong(c, 1, std::memory_order_acquire, std::memory_order_relaxed)) {
+      lock_slow();
+    }
+  }
+  void unlock() noexcept {
+    if (word_.exchange(0, std::memory_order_release) == 2) futex_wake_one(&word_);
+  }
+
+ private:
+  void lock_slow() noexcept;
+  std::atomic<std::uint32_t> word_{0};
+};
+
 // Selection tokens. A Waiter is selected exactly once per blocking round:
 // with the token of the case that fired (1..kMaxCase), or one of these.
 inline constexpr std::uint32_t kMaxCase = 0x0fffffffu;
@@ -109,6 +131,9 @@ class Waiter {
     std::uint32_t cur = state_.load(std::memory_order_relaxed);
     for (;;) {
       if ((cur & ~kSleeping) != 0) return false;
+      // A parked owner learns how long its wake-up took from this stamp
+      // (written before the selection, while the owner cannot return).
+      if ((cur & kSleeping) != 0) selected_at_.store(clock_ns32(), std::memory_order_relaxed);
       if (state_.compare_exchange_weak(cur, token, std::memory_order_acq_rel,
                                        std::memory_order_relaxed)) {
         *needs_wake = (cur & kSleeping) != 0;
@@ -124,21 +149,31 @@ class Waiter {
     return true;
   }
   // Wakes the owner. Does not touch the waiter's memory.
-  static void wake(const Waiter* w) noexcept { futex_wake_one(&w->state_); }
+  static void wake(const Waiter* w) noexcept;
 
   // The selected token, or 0 while still waiting.
   [[nodiscard]] std::uint32_t selected() const noexcept {
     return state_.load(std::memory_order_acquire) & ~kSleeping;
   }
 
-  // Spins briefly, then parks until selected. When `deadline` passes, the
-  // waiter selects itself with kTimedOut (which fails if another thread won
-  // the race, whose token is then returned). Never returns 0.
+  // Spins for an adaptive budget (see spin_budget_ns() in sync.cpp), then
+  // parks until selected. When `deadline` passes, the waiter selects itself
+  // with kTimedOut (which fails if another thread won the race, whose token
+  // is then returned). Never returns 0.
   std::uint32_t wait_until(const std::optional<Clock::time_point>& deadline) noexcept;
+
+  // The low 32 bits of steady_clock in nanoseconds (differences of up to
+  // 4 s are exact modulo 2^32).
+  static std::uint32_t clock_ns32() noexcept {
+    return static_cast<std::uint32_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+            .count());
+  }
 
  private:
   static constexpr std::uint32_t kSleeping = 0x80000000u;
   std::atomic<std::uint32_t> state_{0};
+  std::atomic<std::uint32_t> selected_at_{0};  // clock_ns32() of a selection while parked
 };
 
 }  // namespace tether::detail

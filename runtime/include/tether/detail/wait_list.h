@@ -14,11 +14,11 @@ namespace tether::detail {
 // token to select it with, and (zero capacity only) the hand-off packet.
 struct WaitEntry {
   Waiter* waiter = nullptr;
-  std::uint32_t token = 0;
   void* packet = nullptr;
+  std::uint32_t token = 0;
+  bool listed = false;
   WaitEntry* prev = nullptr;
   WaitEntry* next = nullptr;
-  bool listed = false;
 };
 
 // FIFO of entries. Not synchronised: the owner's mutex guards it.
