@@ -187,14 +187,26 @@ void Lock::lock_slow() noexcept {
 // Both are bounded by multiples of the cost of one futex system call,
 // calibrated once per process (`syscall`): at least 4x (spinning less than
 // parking costs is never worth it) and at most 256x for the hand-off (1024x
-// after waking a peer). After the first `syscall` of spinning the waiter
-// yields between spins, so that on an oversubscribed machine the peer it
-// waits for can run on this core.
+// after waking a peer). Past that minimum the waiter yields between spins,
+// so that on an oversubscribed machine the peer it waits for can run on
+// this core; and it spins past the minimum only while spinning pays: an
+// average of how often a spin ended in a selection rather than a park
+// (`pays`, out of 1024) must stay at least one half. On a machine with more
+// runnable threads than cores the peer is often not running, spins fail,
+// and waiters park after the minimum, as a mutex and condition variable
+// would at once.
 namespace {
 
 std::atomic<std::uint32_t> g_handoff_ns{0};
 std::atomic<std::uint32_t> g_wake_ns{0};
+std::atomic<std::uint32_t> g_spin_pays{1024};
 thread_local bool t_woke_sleeper = false;
+
+void count_spin(bool paid) noexcept {
+  const std::int64_t old = g_spin_pays.load(std::memory_order_relaxed);
+  const std::int64_t next = old + ((paid ? 1024 : 0) - old) / 16;
+  g_spin_pays.store(static_cast<std::uint32_t>(next), std::memory_order_relaxed);
+}
 
 void average_in(std::atomic<std::uint32_t>& avg, std::uint64_t sample) noexcept {
   if (sample > UINT32_MAX) sample = UINT32_MAX;
@@ -222,11 +234,13 @@ std::uint64_t syscall_ns() noexcept {
 
 std::uint64_t spin_budget_ns() noexcept {
   const std::uint64_t unit = syscall_ns();
+  const bool woke_sleeper = t_woke_sleeper;
+  t_woke_sleeper = false;
+  if (g_spin_pays.load(std::memory_order_relaxed) < 512) return 4 * unit;
   std::uint64_t budget = 4 * std::uint64_t{g_handoff_ns.load(std::memory_order_relaxed)};
   if (budget < 4 * unit) budget = 4 * unit;
   if (budget > 256 * unit) budget = 256 * unit;
-  if (t_woke_sleeper) {
-    t_woke_sleeper = false;
+  if (woke_sleeper) {
     std::uint64_t after_wake = 2 * std::uint64_t{g_wake_ns.load(std::memory_order_relaxed)};
     if (after_wake > 1024 * unit) after_wake = 1024 * unit;
     if (after_wake > budget) budget = after_wake;
@@ -240,6 +254,8 @@ std::uint64_t since(Clock::time_point start) noexcept {
 }
 
 }  // namespace
+
+bool spinning_pays() noexcept { return g_spin_pays.load(std::memory_order_relaxed) >= 512; }
 
 void Waiter::wake(const Waiter* w) noexcept {
   t_woke_sleeper = true;
@@ -256,12 +272,16 @@ std::uint32_t Waiter::wait_until(
   for (std::uint32_t i = 1;; ++i) {
     if (std::uint32_t s = selected()) {
       average_in(g_handoff_ns, since(start));
+      count_spin(true);
       return s;
     }
     cpu_relax();
     if ((i & 7) == 0) {
       const Clock::time_point now = Clock::now();
-      if (now >= spin_end) break;
+      if (now >= spin_end) {
+        count_spin(false);
+        break;
+      }
       if (now >= yield_from) std::this_thread::yield();
     }
   }

@@ -2,7 +2,12 @@
 # Builds the tether benchmarks (Release, runtime only) and the Go program, then
 # runs them interleaved and prints medians, ratios and the targets.
 #
-#   test/benchmarks/run.sh [--rounds N] [--filter REGEX] [--json FILE]
+#   test/benchmarks/run.sh [--rounds N] [--filter REGEX] [--json FILE] [--oversubscribe]
+#
+# Prints the machine (lscpu model, CPUs, threads per core), the load, the
+# measured core-to-core round trip, and every figure as a ratio to tether,
+# to Go and (channels) to that round trip, so figures from different
+# machines can be compared. --oversubscribe adds one busy loop per CPU.
 #
 # Needs: libbenchmark-dev, golang-go, libconcurrentqueue-dev (optional
 # moodycamel baseline). Go runs with GOMAXPROCS=2. Run on an idle machine.

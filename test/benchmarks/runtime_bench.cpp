@@ -6,6 +6,10 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#if defined(__linux__)
+#include <pthread.h>
+#include <sched.h>
+#endif
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -180,6 +184,73 @@ void BM_pingpong_tether(benchmark::State& state) {
   set_ops(state, kRoundTrips);
 }
 BENCHMARK(BM_pingpong_tether)->Name("chan_unbuffered_pingpong/tether")->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// The textbook baseline of a ping-pong: two mutex + condvar queues of
+// capacity 1 (each send waits for room, each receive for a value).
+void BM_pingpong_mutex_queue(benchmark::State& state) {
+  for (auto _ : state) {
+    MutexQueue ping(1), pong(1);
+    std::thread echo([&] {
+      for (long v; (v = ping.pop()) >= 0;) pong.push(v);
+    });
+    for (long i = 0; i < kRoundTrips; ++i) {
+      ping.push(i);
+      benchmark::DoNotOptimize(pong.pop());
+    }
+    ping.push(-1);
+    echo.join();
+  }
+  set_ops(state, kRoundTrips);
+}
+BENCHMARK(BM_pingpong_mutex_queue)->Name("chan_unbuffered_pingpong/mutex_queue")->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// ---- The machine's floor: one cache line bouncing between two cores ----
+//
+// Two threads take turns writing one counter (each waits, spinning, for the
+// other's write). One op is one round trip: the least any cross-core
+// hand-off and its answer can cost on this machine. The threads are pinned
+// to two different CPUs when there are two to pin to.
+void BM_core_roundtrip(benchmark::State& state) {
+  const unsigned cpus = std::thread::hardware_concurrency();
+  alignas(64) std::atomic<long> line{0};
+  for (auto _ : state) {
+    line.store(0, std::memory_order_relaxed);
+    std::thread peer([&] {
+#if defined(__linux__)
+      if (cpus >= 2) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(1, &set);
+        pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+      }
+#endif
+      for (long i = 0; i < kRoundTrips; ++i) {
+        while (line.load(std::memory_order_acquire) != 2 * i + 1) tether::detail::cpu_relax();
+        line.store(2 * i + 2, std::memory_order_release);
+      }
+    });
+#if defined(__linux__)
+    cpu_set_t old;
+    pthread_getaffinity_np(pthread_self(), sizeof old, &old);
+    if (cpus >= 2) {
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      CPU_SET(0, &set);
+      pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+    }
+#endif
+    for (long i = 0; i < kRoundTrips; ++i) {
+      line.store(2 * i + 1, std::memory_order_release);
+      while (line.load(std::memory_order_acquire) != 2 * i + 2) tether::detail::cpu_relax();
+    }
+    peer.join();
+#if defined(__linux__)
+    pthread_setaffinity_np(pthread_self(), sizeof old, &old);
+#endif
+  }
+  set_ops(state, kRoundTrips);
+}
+BENCHMARK(BM_core_roundtrip)->Name("core_roundtrip/floor")->UseRealTime()->Unit(benchmark::kMillisecond);
 
 // ---- WaitGroup add+done vs the atomic floor ----
 

@@ -380,8 +380,9 @@ class ChannelState {
         ChannelStatus st = try_op();
         if (st != ChannelStatus::would_block) return st;
         // Unbuffered operations queue at once: a peer only pairs with a
-        // queued operation.
-        if (cap_ == 0 || backoff.completed()) break;
+        // queued operation. Buffered ones spin, then yield while spinning
+        // pays (not on an oversubscribed machine), then queue and park.
+        if (cap_ == 0 || backoff.completed() || (backoff.yielding() && !spinning_pays())) break;
         backoff.snooze();
       }
       if (deadline && Clock::now() >= *deadline) return ChannelStatus::timeout;

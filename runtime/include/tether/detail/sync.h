@@ -74,6 +74,8 @@ class Backoff {
   }
   void snooze() noexcept;
   [[nodiscard]] bool completed() const noexcept { return step_ > kYieldLimit; }
+  // True once snooze() would yield rather than spin.
+  [[nodiscard]] bool yielding() const noexcept { return step_ > kSpinLimit; }
   void reset() noexcept { step_ = 0; }
 
  private:
@@ -103,6 +105,12 @@ class Lock {
   void lock_slow() noexcept;
   std::atomic<std::uint32_t> word_{0};
 };
+
+// Whether spinning before parking currently pays on this machine: most
+// recent waits ended while spinning (see Waiter::wait_until). False on an
+// oversubscribed machine, where a blocked thread should park at once and
+// leave the core to the thread it waits for.
+[[nodiscard]] bool spinning_pays() noexcept;
 
 // Selection tokens. A Waiter is selected exactly once per blocking round:
 // with the token of the case that fired (1..kMaxCase), or one of these.
