@@ -6,7 +6,10 @@
 Writes a scratch project (.clangd enabling tether-*, compile_flags.txt with the
 mock headers, a file that detaches a temporary std::thread), starts the server,
 sends initialize / initialized / didOpen, reads textDocument/publishDiagnostics
-and asserts a tether-detached-thread warning with its message and its note.
+and asserts a tether-detached-thread warning with its message and its note;
+then opens a file with a tether-context-not-propagated finding that has a
+fix-it and asserts the note as related information and the fix-it as a
+quick fix (textDocument/codeAction).
 `clangd --check` prints no clang-tidy warnings, hence the session.
 
 Every read has a deadline; the server is always shut down, and killed if it
@@ -39,6 +42,21 @@ WANT_CODE = "tether-detached-thread"
 WANT_MESSAGE = ("temporary thread is detached; its owner can no longer wait for "
                 "it, stop it or get its result")
 WANT_NOTE = "use tether::WaitGroup::go, tether::Group or std::jthread"
+
+# A finding with a fix-it: clangd offers it as a quick fix (code action), and
+# the finding's note as related information.
+FIX_SOURCE = """\
+#include <tether/context.h>
+
+void serve(const tether::Context &ctx);
+
+void handle(const tether::Context &ctx) {
+  serve(tether::background());
+}
+"""
+FIX_CODE = "tether-context-not-propagated"
+FIX_LINE, FIX_CHAR = 5, 8  # 0-based: `tether::background()` on line 6, column 9
+FIX_NOTE = "derive from 'ctx' instead"
 
 DOT_CLANGD = """\
 Diagnostics:
@@ -184,6 +202,62 @@ def check(diag, saw):
                       + "\n" + json.dumps(diag, indent=2) + "\nall published: " + saw)
 
 
+def wait_diagnostic(server, uri, code, deadline):
+    """The first published diagnostic of uri with the given check."""
+    saw = []
+    while True:
+        message = server.receive(deadline, "a %s diagnostic (published so far: %s)" % (
+            code, json.dumps(saw)))
+        server.answer_server_request(message)
+        if message.get("method") != "textDocument/publishDiagnostics":
+            continue
+        params = message["params"]
+        if params.get("uri") != uri:
+            continue
+        saw.extend(params.get("diagnostics", []))
+        for d in params.get("diagnostics", []):
+            if d.get("code") == code:
+                return d, params["diagnostics"]
+
+
+def check_fix(server, uri, deadline):
+    """The fix-it as a code action, the note as related information."""
+    diag, _ = wait_diagnostic(server, uri, FIX_CODE, deadline)
+    where = diag["range"]["start"]
+    problems = []
+    if (where["line"], where["character"]) != (FIX_LINE, FIX_CHAR):
+        problems.append("starts at %d:%d, not %d:%d" % (
+            where["line"], where["character"], FIX_LINE, FIX_CHAR))
+    related = diag.get("relatedInformation", [])
+    if not any(uncapitalise(r.get("message", "")).startswith(FIX_NOTE) and
+               r["location"]["uri"] == uri for r in related):
+        problems.append("no related information starting %r: %r" % (FIX_NOTE, related))
+    rid = server.request("textDocument/codeAction", {
+        "textDocument": {"uri": uri}, "range": diag["range"],
+        "context": {"diagnostics": [diag]}})
+    actions = server.wait_reply(rid, deadline, "the reply to codeAction") or []
+    edits = []
+    for a in actions:
+        if a.get("kind") != "quickfix":
+            continue
+        for e in (a.get("edit", {}).get("changes", {}) or {}).get(uri, []):
+            edits.append((a.get("title", ""), e))
+        for dc in a.get("edit", {}).get("documentChanges", []) or []:
+            if dc.get("textDocument", {}).get("uri") == uri:
+                edits += [(a.get("title", ""), e) for e in dc.get("edits", [])]
+    want = {"start": {"line": FIX_LINE, "character": FIX_CHAR},
+            "end": {"line": FIX_LINE, "character": FIX_CHAR + len("tether::background()")}}
+    if not any(e["newText"] == "ctx" and e["range"] == want for _, e in edits):
+        problems.append("no quick fix replacing tether::background() by ctx among %s" %
+                        json.dumps(actions))
+    if problems:
+        raise Failure("%s fix-it in the editor is wrong: %s\n%s" % (
+            FIX_CODE, "; ".join(problems), json.dumps(diag, indent=2)))
+    title = [t for t, e in edits if e["newText"] == "ctx"][0]
+    return "%s %d:%d quick fix %r, related %r" % (
+        FIX_CODE, FIX_LINE + 1, FIX_CHAR + 1, title, related[0]["message"])
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--clangd", required=True, help="tether-clangd binary")
@@ -206,6 +280,10 @@ def main():
     with open(source, "w") as f:
         f.write(SOURCE)
     uri = "file://" + source
+    fix_source = os.path.join(project, "fix.cpp")
+    with open(fix_source, "w") as f:
+        f.write(FIX_SOURCE)
+    fix_uri = "file://" + fix_source
 
     # A private HOME and XDG_CONFIG_HOME: no user config.yaml may change the result.
     env = dict(os.environ, HOME=home, XDG_CONFIG_HOME=os.path.join(home, ".config"),
@@ -220,8 +298,11 @@ def main():
             rid = server.request("initialize", {
                 "processId": os.getpid(),
                 "rootUri": "file://" + project,
-                "capabilities": {"textDocument": {"publishDiagnostics": {
-                    "relatedInformation": True, "codeDescriptionSupport": True}}},
+                "capabilities": {"textDocument": {
+                    "publishDiagnostics": {"relatedInformation": True,
+                                           "codeDescriptionSupport": True},
+                    "codeAction": {"codeActionLiteralSupport": {"codeActionKind": {
+                        "valueSet": ["quickfix"]}}}}},
             })
             server.wait_reply(rid, deadline, "the reply to initialize")
             server.notify("initialized", {})
@@ -249,6 +330,9 @@ def main():
         print("lsp-session: ok: %s %d:%d %s [%s], note %r" % (
             os.path.basename(source), WANT_LINE + 1, WANT_CHAR + 1, diag["message"],
             diag["code"], diag["relatedInformation"][-1]["message"]))
+        server.notify("textDocument/didOpen", {"textDocument": {
+            "uri": fix_uri, "languageId": "cpp", "version": 1, "text": FIX_SOURCE}})
+        print("lsp-session: ok: fix.cpp " + check_fix(server, fix_uri, deadline))
         return 0
     except Failure as e:
         sys.stderr.write("lsp-session: FAIL: %s\n" % e)
