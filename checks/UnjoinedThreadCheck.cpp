@@ -7,7 +7,10 @@
 #include "utils/ThreadModel.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
+#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
+#include "clang/Lex/Lexer.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 using namespace clang::ast_matchers;
 
@@ -17,10 +20,20 @@ UnjoinedThreadCheck::UnjoinedThreadCheck(StringRef Name,
                                          ClangTidyContext *Context)
     : ClangTidyCheck(Name, Context),
       Shared(Options, model::ThreadTypesOpt | model::OwnerTypesOpt |
-                          model::ExceptionPathsOpt) {}
+                          model::ExceptionPathsOpt),
+      Inserter(Options.getLocalOrGlobal("IncludeStyle",
+                                        utils::IncludeSorter::IS_LLVM),
+               areDiagsSelfContained()) {}
 
 void UnjoinedThreadCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
   Shared.store(Options, Opts);
+  Options.store(Opts, "IncludeStyle", Inserter.getStyle());
+}
+
+void UnjoinedThreadCheck::registerPPCallbacks(const SourceManager &,
+                                              Preprocessor *PP,
+                                              Preprocessor *) {
+  Inserter.registerPreprocessor(PP);
 }
 
 void UnjoinedThreadCheck::registerMatchers(MatchFinder *Finder) {
@@ -124,6 +137,152 @@ StringRef UnjoinedThreadCheck::consequence(const flow::Start &S,
              : model::UnwaitableConsequence;
 }
 
+/// True if \p FD is, or lies in, a template instantiation or a dependent
+/// context: one spelling serves every instantiation, which may differ in
+/// what the thread runs.
+static bool inTemplate(const FunctionDecl *FD) {
+  for (const DeclContext *DC = FD; DC; DC = DC->getParent()) {
+    if (const auto *F = dyn_cast<FunctionDecl>(DC))
+      if (F->isTemplateInstantiation() || F->isDependentContext())
+        return true;
+    if (isa<ClassTemplateSpecializationDecl>(DC))
+      return true;
+  }
+  return false;
+}
+
+/// True if a thread running \p Callable with \p NumArgs further arguments
+/// cannot be handed a std::stop_token first, judged by its type: a lambda
+/// without parameters (and no arguments), or a function, a pointer or a
+/// reference to one, with exactly \p NumArgs parameters and no `...`.
+/// Anything else (a functor, std::bind, a generic lambda) may accept one:
+/// std::jthread would then pass it and change what runs.
+static bool takesNoStopToken(const Expr *Callable, unsigned NumArgs) {
+  QualType T = Callable->IgnoreImplicit()->getType().getNonReferenceType();
+  if (const auto *P = T->getAs<PointerType>())
+    T = P->getPointeeType();
+  if (const auto *FT = T->getAs<FunctionProtoType>())
+    return !FT->isVariadic() && FT->getNumParams() == NumArgs;
+  const CXXRecordDecl *RD = T->getAsCXXRecordDecl();
+  if (!RD || !RD->isLambda() || RD->isGenericLambda() || NumArgs != 0)
+    return false;
+  const CXXMethodDecl *Call = RD->getLambdaCallOperator();
+  return Call && Call->getNumParams() == 0 && !Call->isVariadic();
+}
+
+/// The uses of local \p VD in a function body: whether every one is a call
+/// of a member that std::jthread has with the same meaning (join,
+/// joinable, get_id, native_handle), and whether \p VD is declared alone.
+namespace {
+struct ThreadUses : RecursiveASTVisitor<ThreadUses> {
+  explicit ThreadUses(const VarDecl *VD) : VD(VD) {}
+  const VarDecl *VD;
+  llvm::SmallPtrSet<const DeclRefExpr *, 4> Allowed;
+  llvm::SmallVector<const DeclRefExpr *, 4> Refs;
+  bool Alone = false, Captured = false;
+
+  bool VisitDeclStmt(DeclStmt *DS) {
+    for (const Decl *D : DS->decls())
+      if (D == VD)
+        Alone = DS->isSingleDecl();
+    return true;
+  }
+  bool VisitCXXMemberCallExpr(CXXMemberCallExpr *Call) {
+    const auto *Ref = dyn_cast_or_null<DeclRefExpr>(
+        Call->getImplicitObjectArgument()
+            ? Call->getImplicitObjectArgument()->IgnoreParenImpCasts()
+            : nullptr);
+    const CXXMethodDecl *M = Call->getMethodDecl();
+    if (Ref && Ref->getDecl() == VD && M && M->getDeclName().isIdentifier() &&
+        llvm::is_contained({"join", "joinable", "get_id", "native_handle"},
+                           M->getName()))
+      Allowed.insert(Ref);
+    return true;
+  }
+  bool VisitDeclRefExpr(DeclRefExpr *Ref) {
+    if (Ref->getDecl() == VD)
+      Refs.push_back(Ref);
+    return true;
+  }
+  bool VisitLambdaExpr(LambdaExpr *L) {
+    for (const LambdaCapture &C : L->captures())
+      if (C.capturesVariable() && C.getCapturedVar() == VD)
+        Captured = true;
+    return true;
+  }
+  /// Only the member calls above, none from inside a lambda.
+  bool onlyMemberCalls() const {
+    return !Captured && llvm::all_of(Refs, [&](const DeclRefExpr *Ref) {
+             return Allowed.contains(Ref) &&
+                    !Ref->refersToEnclosingVariableOrCapture();
+           });
+  }
+};
+} // namespace
+
+bool UnjoinedThreadCheck::jthreadFixable(
+    const flow::Start &S, const flow::HandleFlow &Flow, const FunctionDecl *FD,
+    ASTContext &Ctx, std::unique_ptr<flow::HandleFlow> &NormalOnly) const {
+  const VarDecl *VD = S.Handle;
+  if (!getLangOpts().CPlusPlus20 || S.Kind != flow::HandleKind::Object ||
+      !FD->getBody() || inTemplate(FD) || !VD->getTypeSourceInfo() ||
+      VD->getType().hasQualifiers())
+    return false;
+  // Exactly std::thread, the only start of the handle, constructed from a
+  // callable in the declaration: `std::thread t(f, args...);` or `{...}`.
+  const auto *Construct = dyn_cast<CXXConstructExpr>(S.Site);
+  if (!Construct || isa<CXXTemporaryObjectExpr>(Construct) ||
+      !VD->getInit() || VD->getInit()->IgnoreImplicit() != Construct ||
+      (VD->getInitStyle() != VarDecl::CallInit &&
+       VD->getInitStyle() != VarDecl::ListInit))
+    return false;
+  const CXXRecordDecl *RD = Construct->getConstructor()->getParent();
+  if (!RD || !RD->getDeclName().isIdentifier() || RD->getName() != "thread" ||
+      !RD->isInStdNamespace() || !isa<NamespaceDecl>(RD->getDeclContext()) ||
+      model::recordOf(VD->getType()) != RD)
+    return false;
+  if (llvm::count_if(Flow.starts(), [&](const std::unique_ptr<flow::Start> &O) {
+        return O->Handle == VD;
+      }) != 1)
+    return false;
+  // Spelled `std::thread` (or `::std::thread`) in the main file, outside
+  // macros: no typedef, alias, `auto` or `using std::thread`.
+  const SourceManager &SM = Ctx.getSourceManager();
+  const SourceRange TypeRange =
+      VD->getTypeSourceInfo()->getTypeLoc().getSourceRange();
+  if (TypeRange.isInvalid() || TypeRange.getBegin().isMacroID() ||
+      TypeRange.getEnd().isMacroID() || !SM.isInMainFile(TypeRange.getBegin()))
+    return false;
+  std::string Spelled =
+      Lexer::getSourceText(CharSourceRange::getTokenRange(TypeRange), SM,
+                           getLangOpts())
+          .str();
+  llvm::erase_if(Spelled, [](char C) { return isspace(C); });
+  if (Spelled != "std::thread" && Spelled != "::std::thread")
+    return false;
+  // The callable cannot take a std::stop_token first.
+  const std::optional<model::Spawn> Sp = model::asSpawn(Construct, ThreadTypes, {});
+  if (!Sp || !Sp->Callable ||
+      !takesNoStopToken(Sp->Callable, Construct->getNumArgs() - 1))
+    return false;
+  // Used only through join(), joinable(), get_id(), native_handle(), and
+  // declared alone.
+  ThreadUses Uses(VD);
+  Uses.TraverseStmt(FD->getBody());
+  if (!Uses.Alone || !Uses.onlyMemberCalls())
+    return false;
+  // Joined on every normal path: the same flow without exception edges
+  // leaks nothing.
+  if (!NormalOnly)
+    NormalOnly = std::make_unique<flow::HandleFlow>(FD, Ctx, NormalPaths);
+  if (!NormalOnly->valid())
+    return false;
+  for (const std::unique_ptr<flow::Start> &O : NormalOnly->starts())
+    if (O->Handle == VD && O->Site == S.Site)
+      return NormalOnly->leakOf(*O) == nullptr;
+  return false;
+}
+
 void UnjoinedThreadCheck::checkFunction(const FunctionDecl *FD,
                                         ASTContext &Ctx) {
   if (!FD->hasBody() || !Analysed.insert(FD->getCanonicalDecl()).second)
@@ -134,6 +293,7 @@ void UnjoinedThreadCheck::checkFunction(const FunctionDecl *FD,
   if (!Flow.valid())
     return;
   const SourceManager &SM = Ctx.getSourceManager();
+  std::unique_ptr<flow::HandleFlow> NormalOnly;
   for (const std::unique_ptr<flow::Start> &S : Flow.starts()) {
     const flow::Leak *L = Flow.leakOf(*S);
     if (!L)
@@ -178,8 +338,18 @@ void UnjoinedThreadCheck::checkFunction(const FunctionDecl *FD,
       WarnLoc = model::reportLoc(VD->getLocation(), SM);
       if (!firstReportAt(WarnLoc))
         continue;
-      diag(WarnLoc, "%0 may be destroyed while joinable; %1")
-          << handleName(*S) << consequence(*S, Ctx);
+      auto D = diag(WarnLoc, "%0 may be destroyed while joinable; %1")
+               << handleName(*S) << consequence(*S, Ctx);
+      // std::thread -> std::jthread where only exception paths change.
+      if (jthreadFixable(*S, Flow, FD, Ctx, NormalOnly)) {
+        const SourceLocation Name =
+            VD->getTypeSourceInfo()->getTypeLoc().getEndLoc();
+        D << FixItHint::CreateReplacement(
+            CharSourceRange::getTokenRange(Name, Name), "jthread");
+        if (std::optional<FixItHint> Include =
+                Inserter.createMainFileIncludeInsertion("<thread>"))
+          D << *Include;
+      }
     }
 
     const SourceLocation StartLoc =

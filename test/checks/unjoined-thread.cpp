@@ -100,6 +100,7 @@ out:;
 void throwingCall() {
   std::thread t(work);
   // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 't' may be destroyed while joinable; this calls std::terminate [tether-unjoined-thread]
+  // CHECK-FIXES: {{^}}  std::jthread t(work);{{$}}
   mayThrow();
   // CHECK-MESSAGES: :[[@LINE-1]]:3: note: an exception from this call leaves the scope without join()
   t.join();
@@ -129,6 +130,7 @@ void callsUnknown() { mayThrow(); }
 void visibleThrowingCallee() {
   std::thread t(work);
   // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 't' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  // CHECK-FIXES: {{^}}  std::jthread t(work);{{$}}
   throwsSometimes(4);
   // CHECK-MESSAGES: :[[@LINE-1]]:3: note: an exception from this call leaves the scope without join()
   t.join();
@@ -136,6 +138,7 @@ void visibleThrowingCallee() {
 void visibleCalleeCallsUnknown() {
   std::thread t(work);
   // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 't' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  // CHECK-FIXES: {{^}}  std::jthread t(work);{{$}}
   callsUnknown();
   // CHECK-MESSAGES: :[[@LINE-1]]:3: note: an exception from this call leaves the scope without join()
   t.join();
@@ -148,6 +151,7 @@ struct Handler {
 void virtualCallee(Handler &h) {
   std::thread t(work);
   // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 't' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  // CHECK-FIXES: {{^}}  std::jthread t(work);{{$}}
   h.handle();
   // CHECK-MESSAGES: :[[@LINE-1]]:5: note: an exception from this call leaves the scope without join()
   t.join();
@@ -164,6 +168,7 @@ void recursiveNoThrowCallee() {
 void throwStatement(int x) {
   std::thread t(work);
   // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 't' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  // CHECK-FIXES: {{^}}  std::jthread t(work);{{$}}
   if (x < 0)
     throw x;
   // CHECK-MESSAGES: :[[@LINE-1]]:5: note: the exception thrown here leaves the scope without join()
@@ -174,6 +179,7 @@ void throwStatement(int x) {
 void partialHandler() {
   std::thread t(work);
   // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 't' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  // CHECK-FIXES: {{^}}  std::jthread t(work);{{$}}
   try {
     mayThrow();
     // CHECK-MESSAGES: :[[@LINE-1]]:5: note: an exception from this call leaves the scope without join()
@@ -187,6 +193,7 @@ void threadInsideTry() {
   try {
     std::thread t(work);
     // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: thread 't' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+    // CHECK-FIXES: {{^}}    std::jthread t(work);{{$}}
     mayThrow();
     // CHECK-MESSAGES: :[[@LINE-1]]:5: note: an exception from this call leaves the scope without join()
     t.join();
@@ -200,6 +207,7 @@ void caughtInNoexcept() noexcept {
   try {
     std::thread t(work);
     // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: thread 't' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+    // CHECK-FIXES: {{^}}    std::jthread t(work);{{$}}
     mayThrow();
     // CHECK-MESSAGES: :[[@LINE-1]]:5: note: an exception from this call leaves the scope without join()
     t.join();
@@ -841,6 +849,180 @@ void poolSuppressed() {
   pool.emplace_back(work);
 }
 
+// ===================== Fix-it: std::thread -> std::jthread =====================
+
+// Joined on every normal path, used only through join(), joinable(),
+// get_id(): std::jthread changes only the exception paths, which join
+// instead of terminating. C++20 only (see the C++17 run at the end).
+void compute(int, int);
+void fixLambda() {
+  std::thread lambdaThread([] { work(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 'lambdaThread' may be destroyed while joinable; this calls std::terminate [tether-unjoined-thread]
+  // CHECK-FIXES: {{^}}  std::jthread lambdaThread([] { work(); });{{$}}
+  mayThrow();
+  lambdaThread.join();
+}
+void fixFunctionWithArguments() {
+  ::std::thread withArgs{&compute, 1, 2};
+  // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: thread 'withArgs' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  // CHECK-FIXES: {{^}}  ::std::jthread withArgs{&compute, 1, 2};{{$}}
+  std::thread::id who = withArgs.get_id();
+  mayThrow();
+  if (withArgs.joinable())
+    withArgs.join();
+  else
+    withArgs.join();
+}
+struct FixInMethod {
+  void run() {
+    std::thread inMethod(compute, 1, 2);
+    // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: thread 'inMethod' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+    // CHECK-FIXES: {{^}}    std::jthread inMethod(compute, 1, 2);{{$}}
+    mayThrow();
+    inMethod.join();
+  }
+};
+void fixInLambda() {
+  auto body = [] {
+    std::thread inLambda(work);
+    // CHECK-MESSAGES: :[[@LINE-1]]:17: warning: thread 'inLambda' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+    // CHECK-FIXES: {{^}}    std::jthread inLambda(work);{{$}}
+    mayThrow();
+    inLambda.join();
+  };
+  body();
+}
+
+// No fix-it (the warning stays, the line is unchanged): the thread is
+// handed on (moved, lent, swapped, captured), the type is not spelled
+// std::thread, two declarators, the callable may take a std::stop_token
+// (jthread would pass one), a normal path without join, a detach, a
+// template, a container.
+void lendThread(std::thread &);
+typedef std::thread ThreadAlias;
+#define THREAD_TYPE std::thread
+struct Task {
+  void operator()() const;
+};
+void noFixMoved() {
+  std::thread moved(work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 'moved' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  // CHECK-FIXES: {{^}}  std::thread moved(work);{{$}}
+  mayThrow();
+  std::thread next(std::move(moved));
+  next.join();
+}
+void noFixLent() {
+  std::thread lent(work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 'lent' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  // CHECK-FIXES: {{^}}  std::thread lent(work);{{$}}
+  mayThrow();
+  lendThread(lent);
+}
+void noFixSwapped() {
+  std::thread swapped(work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 'swapped' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  // CHECK-FIXES: {{^}}  std::thread swapped(work);{{$}}
+  std::thread spare;
+  mayThrow();
+  swapped.swap(spare);
+  spare.join();
+}
+void noFixTypedef() {
+  ThreadAlias aliased(work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 'aliased' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  // CHECK-FIXES: {{^}}  ThreadAlias aliased(work);{{$}}
+  mayThrow();
+  aliased.join();
+}
+void noFixMacro() {
+  THREAD_TYPE viaMacro(work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 'viaMacro' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  // CHECK-FIXES: {{^}}  THREAD_TYPE viaMacro(work);{{$}}
+  mayThrow();
+  viaMacro.join();
+}
+void noFixTwoDeclarators() {
+  std::thread first(work), second(work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 'first' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  // CHECK-MESSAGES: :[[@LINE-2]]:28: warning: thread 'second' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  // CHECK-FIXES: {{^}}  std::thread first(work), second(work);{{$}}
+  mayThrow();
+  first.join();
+  second.join();
+}
+void noFixStopToken() {
+  std::thread stoppable([](std::stop_token) { work(); }, std::stop_token());
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 'stoppable' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  // CHECK-FIXES: {{^}}  std::thread stoppable([](std::stop_token) { work(); }, std::stop_token());{{$}}
+  mayThrow();
+  stoppable.join();
+}
+void noFixGenericLambda() {
+  std::thread generic([](auto &&...) { work(); });
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 'generic' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  // CHECK-FIXES: {{^}}  std::thread generic([](auto &&...) { work(); });{{$}}
+  mayThrow();
+  generic.join();
+}
+void noFixFunctor() {
+  std::thread functor(Task{});
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 'functor' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  // CHECK-FIXES: {{^}}  std::thread functor(Task{});{{$}}
+  mayThrow();
+  functor.join();
+}
+void noFixEarlyReturn(bool fast) {
+  std::thread early(work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 'early' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  // CHECK-FIXES: {{^}}  std::thread early(work);{{$}}
+  mayThrow();
+  if (fast)
+    return;
+  early.join();
+}
+void noFixDetached() {
+  std::thread detached(work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 'detached' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  // CHECK-FIXES: {{^}}  std::thread detached(work);{{$}}
+  mayThrow();
+  detached.detach();
+}
+void noFixDecltype() {
+  std::thread typed(work);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 'typed' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  // CHECK-FIXES: {{^}}  std::thread typed(work);{{$}}
+  decltype(typed) *none = nullptr;
+  mayThrow();
+  typed.join();
+}
+template <class F> void noFixInTemplate(F f) {
+  std::thread templated(f);
+  // CHECK-MESSAGES: :[[@LINE-1]]:15: warning: thread 'templated' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  // CHECK-FIXES: {{^}}  std::thread templated(f);{{$}}
+  mayThrow();
+  templated.join();
+}
+void instantiateNoFix() { noFixInTemplate(work); }
+struct NoFixMember {
+  std::thread member;
+  // CHECK-FIXES: {{^}}  std::thread member;{{$}}
+  void run() {
+    member = std::thread(work);
+    mayThrow();
+    member.join();
+  }
+};
+void noFixContainer() {
+  std::vector<std::thread> workers;
+  // CHECK-MESSAGES: :[[@LINE-1]]:28: warning: threads in 'workers' may be destroyed while joinable; {{.*}} [tether-unjoined-thread]
+  // CHECK-FIXES: {{^}}  std::vector<std::thread> workers;{{$}}
+  workers.emplace_back(work);
+  mayThrow();
+  for (std::thread &w : workers)
+    w.join();
+}
+
 // ===================== Known limitations =====================
 
 // FIXME: a thread obtained from a function is not followed (it may or may not
@@ -919,3 +1101,10 @@ void exceptionsIgnored() {
   t.join();
 }
 #endif
+
+// The std::jthread fix-it needs C++20: in C++17 the same findings come
+// without a replacement.
+// RUN: %clang_tidy --checks='-*,tether-unjoined-thread' -config={} -export-fixes=%t-17.yaml %s -- -std=c++17 -isystem %S/Inputs > %t-17.out 2>&1
+// RUN: FileCheck %s --check-prefix=CXX17 < %t-17.out
+// CXX17: thread 'lambdaThread' may be destroyed while joinable
+// RUN: not grep ReplacementText %t-17.yaml
