@@ -119,8 +119,16 @@ public:
   DischargePass(DischargeFlow &Flow, const FunctionDecl *FD, bool EntryMode)
       : Flow(Flow), FD(FD), EntryMode(EntryMode) {}
 
-  /// Runs the pass; false if the function has no CFG to analyse.
-  bool run() {
+  /// Runs the pass; false if the function has no CFG to analyse. With
+  /// \p Screen, a first pass follows the may/must bits alone, and the
+  /// witnesses are followed (a second pass) only if a discharge may repeat
+  /// an earlier one: the bits decide every repeat (a handle has a witness
+  /// exactly when its "may" bit is set) and which blocks are visited, so
+  /// the second pass is the pass without screening. A function with many
+  /// handles and no repeat (3000 threads in one function: issue 21) then
+  /// keeps no per-block vector of witnesses, one int per handle and block.
+  /// summarise() reads the witnesses at the exit: no screening there.
+  bool run(bool Screen = true) {
     TheCFG = buildFunctionCFG(FD, Flow.Ctx, /*ExceptionEdges=*/false,
                               /*Lifetime=*/false);
     if (!TheCFG)
@@ -129,6 +137,13 @@ public:
     collectKeys();
     if (Keys.empty())
       return true;
+    if (Screen) {
+      Witnesses = false;
+      solve();
+      if (!MayRepeat)
+        return true;
+      Witnesses = true;
+    }
     solve();
     return true;
   }
@@ -166,8 +181,10 @@ private:
 
   unsigned keyIndex(HandleKey K) {
     auto [It, New] = Index.try_emplace(K, Keys.size());
-    if (New)
+    if (New) {
+      KeysOfBase[K.Base].push_back(Keys.size());
       Keys.push_back(K);
+    }
     return It->second;
   }
 
@@ -280,15 +297,29 @@ private:
 
   State initial() const {
     State S{llvm::BitVector(Keys.size()), llvm::BitVector(Keys.size()),
-            std::vector<int>(Keys.size(), NoWitness)};
+            std::vector<int>(Witnesses ? Keys.size() : 0, NoWitness)};
     if (EntryMode)
       for (unsigned I = 0; I < Keys.size(); ++I)
         if (!Keys[I].Base) {
           S.May.set(I);
           S.Must.set(I);
-          S.Witness[I] = EntryWitness;
+          setWitness(S, I, EntryWitness);
         }
     return S;
+  }
+
+  /// The witness of handle \p I in \p S: NoWitness exactly when its "may"
+  /// bit is clear, and a site or EntryWitness otherwise (a screening pass
+  /// keeps none and answers EntryWitness for a discharged handle).
+  int witness(const State &S, unsigned I) const {
+    if (!Witnesses)
+      return S.May.test(I) ? EntryWitness : NoWitness;
+    return S.Witness[I];
+  }
+
+  void setWitness(State &S, unsigned I, int W) const {
+    if (Witnesses)
+      S.Witness[I] = W;
   }
 
   /// Merges \p From into block \p To's entry state; true if it changed.
@@ -298,25 +329,30 @@ private:
       Into = From;
       return true;
     }
-    bool Changed = false;
-    llvm::BitVector May = Into->May;
-    May |= From.May;
+    // A handle has a witness exactly when its "may" bit is set (every
+    // transfer sets or clears both): the witnesses to take are those of the
+    // handles \p From may have discharged and \p To's state may not, so
+    // the merge costs words of bits, not handles.
+    llvm::BitVector Gained = From.May;
+    Gained.reset(Into->May);
     llvm::BitVector Must = Into->Must;
     Must &= From.Must;
-    if (May != Into->May || Must != Into->Must)
-      Changed = true;
-    Into->May = std::move(May);
-    Into->Must = std::move(Must);
-    for (unsigned I = 0; I < Keys.size(); ++I)
-      if (Into->Witness[I] == NoWitness && From.Witness[I] != NoWitness) {
+    bool Changed = Gained.any() || Must != Into->Must;
+    if (Witnesses)
+      for (unsigned I : Gained.set_bits()) {
+        assert(Into->Witness[I] == NoWitness && From.Witness[I] != NoWitness);
         Into->Witness[I] = From.Witness[I];
-        Changed = true;
       }
+    Into->May |= From.May;
+    Into->Must = std::move(Must);
     return Changed;
   }
 
   void solve() {
     In.assign(TheCFG->getNumBlockIDs(), std::nullopt);
+    Sites.clear();
+    Repeats.clear();
+    MayRepeat = false;
     const CFGBlock &Entry = TheCFG->getEntry();
     In[Entry.getBlockID()] = initial();
     // Blocks are taken in reverse post-order (the lowest pending number
@@ -428,23 +464,35 @@ private:
   void clear(State &S, unsigned I) const {
     S.May.reset(I);
     S.Must.reset(I);
-    S.Witness[I] = NoWitness;
+    setWitness(S, I, NoWitness);
   }
 
   void clearBase(State &S, const ValueDecl *Base) const {
-    for (unsigned I = 0; I < Keys.size(); ++I)
-      if (Keys[I].Base == Base)
+    auto It = KeysOfBase.find(Base);
+    if (It != KeysOfBase.end())
+      for (unsigned I : It->second)
         clear(S, I);
   }
 
   int addSite(const DischargeSite &Site) {
+    if (!Witnesses)
+      return EntryWitness; // a screening pass keeps no sites
     Sites.push_back(Site);
     return static_cast<int>(Sites.size()) - 1;
   }
 
+  /// A repeat found while reporting: a screening pass only notes that
+  /// there is one.
+  bool reportRepeat(const State &S, unsigned I, bool Report) {
+    if (!Report || !S.May.test(I) || witness(S, I) == NoWitness)
+      return false;
+    MayRepeat = true;
+    return Witnesses;
+  }
+
   void discharge(State &S, unsigned I, const DischargeSite &Site, bool CHandle,
                  bool Report) {
-    if (Report && S.May.test(I) && S.Witness[I] != NoWitness) {
+    if (reportRepeat(S, I, Report)) {
       Repeat R;
       R.Key = Keys[I];
       R.Second = Site;
@@ -455,8 +503,9 @@ private:
     }
     S.May.set(I);
     S.Must.set(I);
-    if (S.Witness[I] == NoWitness || S.Witness[I] == EntryWitness)
-      S.Witness[I] = addSite(Site);
+    const int W = witness(S, I);
+    if (W == NoWitness || W == EntryWitness)
+      setWitness(S, I, addSite(Site));
   }
 
   void applySummary(State &S, const DischargeFlow::Summary &Sum,
@@ -473,8 +522,7 @@ private:
       DischargeSite Through = Site;
       Through.Via = Via;
       Through.ViaFn = ViaFn;
-      if (Report && S.May.test(It->second) &&
-          S.Witness[It->second] != NoWitness) {
+      if (reportRepeat(S, It->second, Report)) {
         Repeat R;
         R.Key = {Base, F};
         R.Second = Through;
@@ -498,9 +546,9 @@ private:
       Through.ViaFn = ViaFn;
       S.May.set(It->second);
       S.Must.set(It->second);
-      if (S.Witness[It->second] == NoWitness ||
-          S.Witness[It->second] == EntryWitness)
-        S.Witness[It->second] = addSite(Through);
+      const int W = witness(S, It->second);
+      if (W == NoWitness || W == EntryWitness)
+        setWitness(S, It->second, addSite(Through));
     }
   }
 
@@ -611,8 +659,15 @@ private:
   std::unique_ptr<ParentMap> Parents;
   std::vector<HandleKey> Keys;
   llvm::DenseMap<HandleKey, unsigned> Index;
+  /// The followed handles of each base (a local, or null for `*this`): a
+  /// declaration or a destructor clears them without a scan of every key.
+  llvm::DenseMap<const ValueDecl *, llvm::SmallVector<unsigned, 1>> KeysOfBase;
   std::vector<std::optional<State>> In;
   std::vector<DischargeSite> Sites;
+  /// False in a screening pass: bits only (run()).
+  bool Witnesses = true;
+  /// Set by a pass that met a discharge that may repeat an earlier one.
+  bool MayRepeat = false;
 };
 
 const DischargeFlow::Summary &DischargeFlow::summaryOf(const FunctionDecl *FD) {
@@ -640,7 +695,7 @@ const DischargeFlow::Summary &DischargeFlow::summaryOf(const FunctionDecl *FD) {
   Summary S;
   DischargePass Plain(*this, Def, /*EntryMode=*/false);
   DischargePass Entry(*this, Def, /*EntryMode=*/true);
-  if (Plain.run() && Entry.run()) {
+  if (Plain.run(/*Screen=*/false) && Entry.run()) {
     Plain.summarise(S);
     Entry.atEntry(S);
     S.Known = true;

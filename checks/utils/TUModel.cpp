@@ -7,6 +7,7 @@
 #include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/STLExtras.h"
 #include <algorithm>
 #include <mutex>
@@ -54,6 +55,22 @@ TUModel &TUModel::of(ASTContext &Ctx) {
 }
 
 TUModel::~TUModel() = default;
+
+bool TUModel::isRecordOf(const CXXRecordDecl *RD,
+                         llvm::ArrayRef<llvm::StringRef> Names,
+                         llvm::function_ref<bool()> Compute) {
+  llvm::SmallString<256> Key;
+  for (llvm::StringRef N : Names) {
+    Key += N;
+    Key += '\n'; // no class name holds a line break
+  }
+  const unsigned List =
+      NameLists.try_emplace(Key, NameLists.size()).first->second;
+  auto [It, New] = RecordOf.try_emplace({RD, List}, false);
+  if (New)
+    It->second = Compute(); // may not touch RecordOf: It stays valid
+  return It->second;
+}
 
 // ---- Enclosing functions ---------------------------------------------------
 

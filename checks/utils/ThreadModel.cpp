@@ -196,9 +196,11 @@ bool isRecordOf(const CXXRecordDecl *RD, llvm::ArrayRef<llvm::StringRef> Names,
   if (!RD || Names.empty())
     return false;
   RD = RD->getCanonicalDecl();
-  return !match(cxxRecordDecl(isSameOrDerivedFrom(hasAnyName(Names))), *RD,
-                Ctx)
-              .empty();
+  return TUModel::of(Ctx).isRecordOf(RD, Names, [&] {
+    return !match(cxxRecordDecl(isSameOrDerivedFrom(hasAnyName(Names))), *RD,
+                  Ctx)
+                .empty();
+  });
 }
 
 bool terminatesWhenJoinable(const CXXRecordDecl *RD, ASTContext &Ctx) {
