@@ -53,7 +53,9 @@ void WaitGroupAddInsideSpawnCheck::check(
   const SourceManager &SM = *Result.SourceManager;
   // add() in the spawning function before the spawn: the outer task is
   // counted already and the inner add() only extends the count. Looked up
-  // only now that the task adds (the parent map costs a walk of the TU).
+  // only now that the task adds: finding the spawning function costs a
+  // walk of that function (TUModel, once per function), and syncCallsIn()
+  // another of its body.
   llvm::SmallVector<model::SyncCall, 4> Before;
   if (const FunctionDecl *Fn = model::innermostFunction(Site, Ctx))
     for (const model::SyncCall &C :
