@@ -265,6 +265,11 @@ TEST(WaitGroupTest, LastDoneDoesNotTouchGroupOnceTimedWaiterSawZero) {
         continue;
       }
       if (stop.load(std::memory_order_acquire)) return;
+      // Both loops yield while they wait for the other thread: with more
+      // runnable threads than cores (ctest -j2 runs two of these tests on
+      // two cores) a pure spin could hold the core the other thread needs
+      // for a whole time slice, every round.
+      std::this_thread::yield();
     }
   });
   for (long r = 0; r < rounds; ++r) {
@@ -272,11 +277,9 @@ TEST(WaitGroupTest, LastDoneDoesNotTouchGroupOnceTimedWaiterSawZero) {
     wg->add(1);
     slot.store(wg, std::memory_order_release);
     if (r % 2 == 0) {
-      while (!wg->wait_for(0us)) {
-      }
+      while (!wg->wait_for(0us)) std::this_thread::yield();
     } else {
-      while (!wg->wait_until(std::chrono::steady_clock::now())) {
-      }
+      while (!wg->wait_until(std::chrono::steady_clock::now())) std::this_thread::yield();
     }
     delete wg;
   }
