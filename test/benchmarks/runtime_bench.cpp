@@ -209,44 +209,45 @@ BENCHMARK(BM_pingpong_mutex_queue)->Name("chan_unbuffered_pingpong/mutex_queue")
 // Two threads take turns writing one counter (each waits, spinning, for the
 // other's write). One op is one round trip: the least any cross-core
 // hand-off and its answer can cost on this machine. The threads are pinned
-// to two different CPUs when there are two to pin to.
+// to CPUs 0 and 1 when there are two to pin to.
+
+// Pins the calling thread to `cpu` (Linux, two CPUs or more); returns
+// whether it did.
+bool pin_to_cpu(int cpu) {
+#if defined(__linux__)
+  if (std::thread::hardware_concurrency() < 2) return false;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
+#else
+  (void)cpu;
+  return false;
+#endif
+}
+
 void BM_core_roundtrip(benchmark::State& state) {
-  const unsigned cpus = std::thread::hardware_concurrency();
   alignas(64) std::atomic<long> line{0};
   for (auto _ : state) {
     line.store(0, std::memory_order_relaxed);
+    // Both sides on their own threads, so the benchmark thread keeps its
+    // affinity.
     std::thread peer([&] {
-#if defined(__linux__)
-      if (cpus >= 2) {
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(1, &set);
-        pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-      }
-#endif
+      pin_to_cpu(1);
       for (long i = 0; i < kRoundTrips; ++i) {
         while (line.load(std::memory_order_acquire) != 2 * i + 1) tether::detail::cpu_relax();
         line.store(2 * i + 2, std::memory_order_release);
       }
     });
-#if defined(__linux__)
-    cpu_set_t old;
-    pthread_getaffinity_np(pthread_self(), sizeof old, &old);
-    if (cpus >= 2) {
-      cpu_set_t set;
-      CPU_ZERO(&set);
-      CPU_SET(0, &set);
-      pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-    }
-#endif
-    for (long i = 0; i < kRoundTrips; ++i) {
-      line.store(2 * i + 1, std::memory_order_release);
-      while (line.load(std::memory_order_acquire) != 2 * i + 2) tether::detail::cpu_relax();
-    }
+    std::thread self([&] {
+      pin_to_cpu(0);
+      for (long i = 0; i < kRoundTrips; ++i) {
+        line.store(2 * i + 1, std::memory_order_release);
+        while (line.load(std::memory_order_acquire) != 2 * i + 2) tether::detail::cpu_relax();
+      }
+    });
+    self.join();
     peer.join();
-#if defined(__linux__)
-    pthread_setaffinity_np(pthread_self(), sizeof old, &old);
-#endif
   }
   set_ops(state, kRoundTrips);
 }
