@@ -31,6 +31,8 @@ import subprocess
 import sys
 import tempfile
 
+from cputime import cpu
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RUNTIME_INCLUDE = os.path.join(ROOT, "runtime", "include")
 
@@ -225,15 +227,6 @@ def spawns_tu(n):
     out.append("    p.join();")
     out.append("}")
     return "\n".join(out) + "\n"
-
-
-def cpu(cmd):
-    before = os.times()
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       universal_newlines=True)
-    after = os.times()
-    return (after.children_user - before.children_user) + \
-        (after.children_system - before.children_system), p.stdout
 
 
 def findings(out):

@@ -19,18 +19,11 @@ import subprocess
 import sys
 import tempfile
 
+from cputime import cpu
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 INPUTS = os.path.join(ROOT, "test", "checks", "Inputs")
 GEN = os.path.join(INPUTS, "robustness", "generate.py")
-
-
-def cpu(cmd):
-    before = os.times()
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       universal_newlines=True)
-    after = os.times()
-    return (after.children_user - before.children_user) + \
-        (after.children_system - before.children_system), p.stdout
 
 
 def main():
