@@ -5,6 +5,8 @@
 #include "utils/HandleFlow.h"
 #include "utils/SpawnModel.h"
 #include "utils/ThreadModel.h"
+#include "utils/ThrowModel.h"
+#include "utils/TUModel.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/ParentMap.h"
@@ -34,7 +36,8 @@ EscapingReferenceCaptureCheck::EscapingReferenceCaptureCheck(
                           model::OwnerTypesOpt),
       WaitMethods(utils::options::parseStringList(
           Options.get("WaitMethods", DefaultWaitMethods))) {
-  FlowCfg = {ThreadTypes, OwnerTypes, /*ExceptionPaths=*/true, &Throws};
+  // Throws: the TU's shared model, set when a function is analysed.
+  FlowCfg = {ThreadTypes, OwnerTypes, /*ExceptionPaths=*/true, nullptr};
 }
 
 EscapingReferenceCaptureCheck::~EscapingReferenceCaptureCheck() = default;
@@ -243,8 +246,10 @@ EscapingReferenceCaptureCheck::fateOfLocalThread(const VarDecl *Handle,
                                                  const FunctionDecl *FD,
                                                  ASTContext &Ctx) {
   std::unique_ptr<flow::HandleFlow> &Flow = infoOf(FD).Flow;
-  if (!Flow)
+  if (!Flow) {
+    FlowCfg.Throws = &model::TUModel::of(Ctx).throwModel(ThreadTypes);
     Flow = std::make_unique<flow::HandleFlow>(FD, Ctx, FlowCfg);
+  }
   if (!Flow->valid())
     return {};
   for (const std::unique_ptr<flow::Start> &S : Flow->starts()) {

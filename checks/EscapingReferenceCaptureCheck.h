@@ -72,7 +72,6 @@ private:
   const std::vector<StringRef> &SpawnFunctions = Shared.SpawnFunctions;
   const std::vector<StringRef> &OwnerTypes = Shared.OwnerTypes;
   const std::vector<StringRef> WaitMethods;
-  flow::ThrowModel Throws{ThreadTypes};
   flow::FlowConfig FlowCfg;
   llvm::DenseSet<SourceLocation> Reported;
   /// What is computed once per function, on demand: its statement parents

@@ -4,6 +4,8 @@
 #include "clang-tidy/utils/OptionsUtils.h"
 #include "utils/SpawnModel.h"
 #include "utils/ThreadModel.h"
+#include "utils/ThrowModel.h"
+#include "utils/TUModel.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
@@ -74,7 +76,9 @@ void ExceptionEscapesThreadCheck::check(const MatchFinder::MatchResult &Result) 
   if (Reported.contains(Key))
     return;
   llvm::SmallVector<flow::ThrowModel::Escape, 2> Escapes =
-      Throws.escapesOf(Entry, ThrowingFunctions);
+      model::TUModel::of(*Result.Context)
+          .throwModel(ThreadTypes)
+          .escapesOf(Entry, ThrowingFunctions);
   // The pointer form of std::any_cast returns null instead of throwing.
   llvm::erase_if(Escapes, [](const flow::ThrowModel::Escape &E) {
     const auto *Call = dyn_cast<CallExpr>(E.At);

@@ -38,7 +38,6 @@ private:
   const std::vector<StringRef> &SpawnFunctions = Shared.SpawnFunctions;
   const std::vector<StringRef> CatchingSpawnFunctions;
   const std::vector<StringRef> ThrowingFunctions;
-  flow::ThrowModel Throws{ThreadTypes};
   /// Entries already reported (a function spawned in several places is
   /// reported once, at its first spawn).
   llvm::DenseSet<const Decl *> Reported;

@@ -5,6 +5,8 @@
 #include "utils/HandleFlow.h"
 #include "utils/SpawnModel.h"
 #include "utils/ThreadModel.h"
+#include "utils/ThrowModel.h"
+#include "utils/TUModel.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/RecursiveASTVisitor.h"
@@ -287,8 +289,9 @@ void UnjoinedThreadCheck::checkFunction(const FunctionDecl *FD,
                                         ASTContext &Ctx) {
   if (!FD->hasBody() || !Analysed.insert(FD->getCanonicalDecl()).second)
     return;
-  const flow::FlowConfig Config{ThreadTypes, OwnerTypes, ExceptionPaths,
-                                &Throws};
+  const flow::FlowConfig Config{
+      ThreadTypes, OwnerTypes, ExceptionPaths,
+      &model::TUModel::of(Ctx).throwModel(ThreadTypes)};
   const flow::HandleFlow Flow(FD, Ctx, Config);
   if (!Flow.valid())
     return;

@@ -56,7 +56,6 @@ private:
   const std::vector<StringRef> &ThreadTypes = Shared.ThreadTypes;
   const std::vector<StringRef> &OwnerTypes = Shared.OwnerTypes;
   const bool ExceptionPaths = Shared.ExceptionPaths;
-  flow::ThrowModel Throws{ThreadTypes};
   /// The flow without exception edges, for the fix-it (HandleFlow keeps a
   /// reference to its configuration).
   const flow::FlowConfig NormalPaths{ThreadTypes, OwnerTypes,

@@ -6,6 +6,8 @@
 #include "utils/PathCoverage.h"
 #include "utils/SpawnModel.h"
 #include "utils/ThreadModel.h"
+#include "utils/ThrowModel.h"
+#include "utils/TUModel.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/StmtCXX.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
@@ -102,7 +104,7 @@ void WaitGroupDoneMissingCheck::check(const MatchFinder::MatchResult &Result) {
   flow::CoverageConfig Config;
   Config.ExceptionPaths = ExceptionPaths;
   Config.EscapeCounts = !Terminates && !flow::isNoThrow(Body);
-  Config.Throws = &Throws;
+  Config.Throws = &model::TUModel::of(Ctx).throwModel(ThreadTypes);
 
   llvm::SmallVector<const ValueDecl *, 2> Done;
   for (const model::SyncCall &First : Dones) {

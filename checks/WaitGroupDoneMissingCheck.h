@@ -40,7 +40,6 @@ private:
   const std::vector<model::SyncType> &WaitGroupTypes = Shared.WaitGroupTypes;
   const std::vector<StringRef> CatchingSpawnFunctions;
   const bool ExceptionPaths;
-  flow::ThrowModel Throws{ThreadTypes};
   llvm::DenseSet<SourceLocation> Reported;
 };
 

@@ -1,6 +1,7 @@
 //===--- TUModel.cpp - what the checks of one run share about one TU ------===//
 
 #include "utils/TUModel.h"
+#include "utils/ThrowModel.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/ParentMapContext.h"
@@ -54,18 +55,41 @@ TUModel &TUModel::of(ASTContext &Ctx) {
   return *Slot;
 }
 
+struct TUModel::SharedThrowModel {
+  std::vector<std::string> Names;
+  std::vector<llvm::StringRef> Refs;
+  std::unique_ptr<flow::ThrowModel> Model;
+};
+
+TUModel::TUModel(ASTContext &Ctx) : Ctx(Ctx) {}
 TUModel::~TUModel() = default;
+
+unsigned TUModel::listNumber(llvm::ArrayRef<llvm::StringRef> Names) {
+  llvm::SmallString<256> Key;
+  for (llvm::StringRef N : Names) {
+    Key += N;
+    Key += '\n'; // no class or function name holds a line break
+  }
+  return NameLists.try_emplace(Key, NameLists.size()).first->second;
+}
+
+flow::ThrowModel &
+TUModel::throwModel(llvm::ArrayRef<llvm::StringRef> ThreadTypes) {
+  std::unique_ptr<SharedThrowModel> &Slot =
+      ThrowModels[listNumber(ThreadTypes)];
+  if (!Slot) {
+    Slot = std::make_unique<SharedThrowModel>();
+    Slot->Names.assign(ThreadTypes.begin(), ThreadTypes.end());
+    Slot->Refs.assign(Slot->Names.begin(), Slot->Names.end());
+    Slot->Model = std::make_unique<flow::ThrowModel>(Slot->Refs);
+  }
+  return *Slot->Model;
+}
 
 bool TUModel::isRecordOf(const CXXRecordDecl *RD,
                          llvm::ArrayRef<llvm::StringRef> Names,
                          llvm::function_ref<bool()> Compute) {
-  llvm::SmallString<256> Key;
-  for (llvm::StringRef N : Names) {
-    Key += N;
-    Key += '\n'; // no class name holds a line break
-  }
-  const unsigned List =
-      NameLists.try_emplace(Key, NameLists.size()).first->second;
+  const unsigned List = listNumber(Names);
   auto [It, New] = RecordOf.try_emplace({RD, List}, false);
   if (New)
     It->second = Compute(); // may not touch RecordOf: It stays valid

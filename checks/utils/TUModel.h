@@ -27,6 +27,10 @@
 #include <memory>
 #include <vector>
 
+namespace clang::tidy::tether::flow {
+class ThrowModel;
+} // namespace clang::tidy::tether::flow
+
 namespace clang::tidy::tether::model {
 
 class TUModel {
@@ -52,10 +56,20 @@ public:
   bool isRecordOf(const CXXRecordDecl *RD, llvm::ArrayRef<llvm::StringRef> Names,
                   llvm::function_ref<bool()> Compute);
 
+  /// The exception model (which calls may throw) for thread classes
+  /// \p ThreadTypes, shared by every check that follows exception paths
+  /// with that list: what clang-tidy's ExceptionAnalyzer learns about a
+  /// function's body (followed through every call it makes) is learnt once
+  /// per TU, not once per check (unjoined-thread, escaping-reference-capture,
+  /// exception-escapes-thread and waitgroup-done-missing each analysed the
+  /// same 22k-line header again: issue 21). The model keeps its own copy of
+  /// the names.
+  flow::ThrowModel &throwModel(llvm::ArrayRef<llvm::StringRef> ThreadTypes);
+
   ~TUModel();
 
 private:
-  explicit TUModel(ASTContext &Ctx) : Ctx(Ctx) {}
+  explicit TUModel(ASTContext &Ctx);
   struct Range {
     unsigned Begin, End; ///< file offsets of the expansion range
     unsigned Order;      ///< walk order: templates before instantiations
@@ -75,8 +89,13 @@ private:
                  std::unique_ptr<llvm::DenseMap<const Stmt *, const FunctionDecl *>>>
       Walked;
   unsigned NextOrder = 0;
-  /// isRecordOf(): each distinct list of names by a number, and the answers.
+  /// Each distinct list of names by a number (isRecordOf, throwModel).
+  unsigned listNumber(llvm::ArrayRef<llvm::StringRef> Names);
   llvm::StringMap<unsigned> NameLists;
+  /// throwModel(): one model per list of thread types, and the names it
+  /// refers to.
+  struct SharedThrowModel;
+  llvm::DenseMap<unsigned, std::unique_ptr<SharedThrowModel>> ThrowModels;
   llvm::DenseMap<std::pair<const CXXRecordDecl *, unsigned>, bool> RecordOf;
 };
 

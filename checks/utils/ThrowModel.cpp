@@ -32,6 +32,138 @@ ThrowModel::ThrowModel(llvm::ArrayRef<llvm::StringRef> ThreadTypes)
 }
 ThrowModel::~ThrowModel() = default;
 
+// ---- A shortcut past ExceptionAnalyzer's walk -------------------------------
+//
+// utils::ExceptionAnalyzer caches its answer per analysed function, but not
+// the answers for the functions it walks into: every top-level question walks
+// the whole call tree below it again (every simple path of the call graph),
+// which on a 22k-line header (cpp-httplib) made most of the checks' time
+// (issue 21). reaches() answers "yes" only when that walk is sure to find
+// what is asked, so the analyzer is asked only when it says "not shown":
+//
+// The analyzer walks every statement of a body; at a call (or a
+// construction) it walks the callee's body, unless the callee is on its
+// call stack (recursion) or, below the top, provably cannot throw by its
+// exception specification; a callee with no body is Unknown; a `throw`
+// registers its type. Results merge upwards and are only filtered by a
+// try's handlers and, at the top, by the ignored types (std::bad_alloc).
+// So if, from the function asked about, a chain of calls (none inside a
+// try, a handler, a lambda, an unevaluated operand or a call's arguments;
+// each callee's specification allowing a throw) leads to a `throw` of a
+// type other than bad_alloc, the analyzer's answer is Throwing; if it leads
+// to a call of a non-builtin function with no body whose specification
+// allows a throw, the answer is Throwing or Unknown. Any such chain contains
+// a chain that repeats no function (cut the loop out), which the analyzer
+// walks, as it walks every chain that repeats none. A cycle met here is
+// taken as "not shown", which can only send the question on to the
+// analyzer.
+
+/// The analyzer's canThrow() (a callee below the top of its walk): only a
+/// specification that certainly allows a throw counts here.
+static bool specAllowsThrow(const FunctionDecl *FD) {
+  if (FD->isConsteval() || FD->getBuiltinID() != 0 ||
+      FD->hasAttr<NoThrowAttr>())
+    return false;
+  const auto *FPT = FD->getType()->getAs<FunctionProtoType>();
+  return FPT && FPT->canThrow() == CT_Can;
+}
+
+static bool isBadAlloc(QualType T) {
+  const auto *RD = T->getAsCXXRecordDecl();
+  return !RD || !RD->getIdentifier() || RD->getName() == "bad_alloc";
+}
+
+const ThrowModel::Local &ThrowModel::localOf(const FunctionDecl *Def) {
+  std::unique_ptr<Local> &Slot = Locals[Def];
+  if (Slot)
+    return *Slot;
+  Slot = std::make_unique<Local>();
+  Local &L = *Slot;
+  llvm::SmallVector<const Stmt *, 32> Work{Def->getBody()};
+  while (!Work.empty()) {
+    const Stmt *S = Work.pop_back_val();
+    if (!S || isa<CXXTryStmt, LambdaExpr, BlockExpr, CoroutineBodyStmt,
+                  UnaryExprOrTypeTraitExpr, CXXNoexceptExpr, CXXTypeidExpr,
+                  CXXDefaultInitExpr, CXXDefaultArgExpr>(S))
+      continue;
+    if (const auto *Throw = dyn_cast<CXXThrowExpr>(S)) {
+      if (const Expr *Sub = Throw->getSubExpr())
+        if (!Sub->getType()->isDependentType() && !isBadAlloc(Sub->getType()))
+          L.Throws = true;
+      continue;
+    }
+    const FunctionDecl *Callee = nullptr;
+    if (const auto *Call = dyn_cast<CallExpr>(S))
+      Callee = Call->getDirectCallee();
+    else if (const auto *Construct = dyn_cast<CXXConstructExpr>(S))
+      Callee = Construct->getConstructor();
+    else {
+      for (const Stmt *Child : S->children())
+        Work.push_back(Child);
+      continue;
+    }
+    if (!Callee || !specAllowsThrow(Callee))
+      continue;
+    const FunctionDecl *CalleeDef = nullptr;
+    if (!Callee->getBody(CalleeDef) || !CalleeDef)
+      L.CallsUnknown = true;
+    else if (!CalleeDef->isDependentContext() && !CalleeDef->isInvalidDecl())
+      L.Callees.push_back(CalleeDef);
+  }
+  return L;
+}
+
+bool ThrowModel::reaches(const FunctionDecl *Def, bool UnknownCounts) {
+  llvm::DenseMap<const FunctionDecl *, uint8_t> &Memo = Reach[UnknownCounts];
+  enum : uint8_t { Yes = 1, No = 2, Open = 3 };
+  if (uint8_t State = Memo.lookup(Def))
+    return State == Yes;
+  // Depth first, without recursion (call chains can be deep).
+  struct Frame {
+    const FunctionDecl *FD;
+    unsigned Next;
+  };
+  llvm::SmallVector<Frame, 16> Stack;
+  auto Enter = [&](const FunctionDecl *FD) {
+    const Local &L = localOf(FD);
+    if (L.Throws || (UnknownCounts && L.CallsUnknown)) {
+      Memo[FD] = Yes;
+      return true;
+    }
+    Memo[FD] = Open;
+    Stack.push_back({FD, 0});
+    return false;
+  };
+  bool Found = Enter(Def);
+  while (!Stack.empty()) {
+    Frame &F = Stack.back();
+    const Local &L = localOf(F.FD);
+    if (Found) {
+      // A chain was found below: every open function on it reaches too.
+      Memo[F.FD] = Yes;
+      Stack.pop_back();
+      continue;
+    }
+    if (F.Next == L.Callees.size()) {
+      Memo[F.FD] = No;
+      Stack.pop_back();
+      continue;
+    }
+    const FunctionDecl *Callee = L.Callees[F.Next++];
+    switch (Memo.lookup(Callee)) {
+    case Yes:
+      Found = true;
+      break;
+    case 0:
+      Found = Enter(Callee);
+      break;
+    default: // No, or open (a cycle): not shown through it
+      break;
+    }
+  }
+  return Memo.lookup(Def) == Yes;
+}
+
 bool ThrowModel::bodyMayThrow(const FunctionDecl *FD) {
   const FunctionDecl *Def = nullptr;
   if (!FD->hasBody(Def) || !Def)
@@ -43,6 +175,8 @@ bool ThrowModel::bodyMayThrow(const FunctionDecl *FD) {
       return true;
   if (Def->isInvalidDecl() || Def->isDependentContext())
     return true;
+  if (reaches(Def, /*UnknownCounts=*/true))
+    return true; // what the analyzer would answer, without its walk
   return Analyzer->analyze(Def).getBehaviour() !=
          utils::ExceptionAnalyzer::State::NotThrowing;
 }
@@ -219,6 +353,12 @@ ThrowModel::escapesOf(const FunctionDecl *FD,
       if (M->isVirtual() && !M->hasAttr<FinalAttr>() &&
           !M->getParent()->hasAttr<FinalAttr>())
         return;
+    // Outside every try, which types does not matter: only whether the
+    // analyzer's answer is Throwing, which reaches() may show without it.
+    if (Tries.empty() && reaches(CalleeDef, /*UnknownCounts=*/false)) {
+      Types.push_back({nullptr, false, /*Unknown=*/true});
+      return;
+    }
     const utils::ExceptionAnalyzer::ExceptionInfo Info =
         Analyzer->analyze(CalleeDef);
     if (Info.getBehaviour() != utils::ExceptionAnalyzer::State::Throwing)

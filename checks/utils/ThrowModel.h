@@ -13,6 +13,7 @@
 #include "clang/AST/StmtCXX.h"
 #include "clang/Analysis/CFG.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ADT/SmallVector.h"
 #include <memory>
@@ -63,7 +64,25 @@ public:
             llvm::ArrayRef<llvm::StringRef> ThrowingFunctions);
 
 private:
+  /// What one function's own body shows, for reaches(): a `throw` of a
+  /// known type, a call to a function that may throw and has no body in
+  /// the TU, and the functions with bodies it calls (each outside any
+  /// try, handler, lambda and unevaluated operand).
+  struct Local {
+    bool Throws = false;
+    bool CallsUnknown = false;
+    llvm::SmallVector<const FunctionDecl *, 4> Callees;
+  };
+  const Local &localOf(const FunctionDecl *Def);
+  /// True only if ExceptionAnalyzer's walk of \p Def is sure to find a
+  /// `throw` (or, with \p UnknownCounts, a call of unknown behaviour):
+  /// see ThrowModel.cpp.
+  bool reaches(const FunctionDecl *Def, bool UnknownCounts);
+
   std::unique_ptr<utils::ExceptionAnalyzer> Analyzer;
+  llvm::DenseMap<const FunctionDecl *, std::unique_ptr<Local>> Locals;
+  /// reaches(): 1 yes, 2 no or not shown, 3 being computed; per kind.
+  llvm::DenseMap<const FunctionDecl *, uint8_t> Reach[2];
   llvm::ArrayRef<llvm::StringRef> ThreadTypes;
 };
 
