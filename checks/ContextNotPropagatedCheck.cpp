@@ -54,7 +54,7 @@ void ContextNotPropagatedCheck::registerMatchers(MatchFinder *Finder) {
   // for candidates that pass the cheap tests first: asking for it in the
   // matcher (hasAncestor) would build the parent map of the whole TU for
   // every TU that starts a thread.
-  model::addSpawnMatchers(*Finder, this, ThreadTypes, SpawnFunctions, /*CCreate=*/false);
+  SpawnSites.add(*Finder, this, ThreadTypes, SpawnFunctions, /*CCreate=*/false);
   Finder->addMatcher(
       callExpr(callee(functionDecl(hasName("::tether::background"))))
           .bind("background"),

@@ -16,6 +16,7 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallVector.h"
 #include "utils/CheckOptions.h"
+#include "utils/SpawnModel.h"
 #include <vector>
 
 namespace clang::tidy::tether {
@@ -66,6 +67,7 @@ private:
   /// looked up, so a TU without handles never builds its parent map (a
   /// functor spawned in place next to a 6 MB generated array cost 4 s).
   bool SawHandleVariable = false;
+  model::SpawnSiteMatchers SpawnSites;
 };
 
 } // namespace clang::tidy::tether

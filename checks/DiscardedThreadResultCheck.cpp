@@ -34,7 +34,7 @@ void DiscardedThreadResultCheck::storeOptions(
 void DiscardedThreadResultCheck::registerMatchers(MatchFinder *Finder) {
   // Candidates only: constructions of thread types and calls to spawn
   // functions; the spawn model decides in check().
-  model::addSpawnMatchers(*Finder, this, ThreadTypes, DiscardingSpawnFunctions, /*CCreate=*/false);
+  SpawnSites.add(*Finder, this, ThreadTypes, DiscardingSpawnFunctions, /*CCreate=*/false);
 }
 
 bool DiscardedThreadResultCheck::isIgnored(QualType T, ASTContext &Ctx) const {

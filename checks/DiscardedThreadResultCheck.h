@@ -14,6 +14,7 @@
 #include "clang-tidy/ClangTidyCheck.h"
 #include "llvm/ADT/DenseSet.h"
 #include "utils/CheckOptions.h"
+#include "utils/SpawnModel.h"
 #include <vector>
 
 namespace clang::tidy::tether {
@@ -39,6 +40,7 @@ private:
       Shared.SpawnFunctions;
   const std::vector<StringRef> IgnoredReturnTypes;
   llvm::DenseSet<SourceLocation> Reported;
+  model::SpawnSiteMatchers SpawnSites;
 };
 
 } // namespace clang::tidy::tether

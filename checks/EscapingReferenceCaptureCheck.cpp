@@ -54,7 +54,7 @@ void EscapingReferenceCaptureCheck::registerMatchers(MatchFinder *Finder) {
   // callable, in place in a container, by make_unique / make_shared, a call
   // to a spawn function); check() resolves the callable to a lambda and
   // decides whether the thread can outlive what it captures.
-  model::addSpawnMatchers(*Finder, this, ThreadTypes, SpawnFunctions, /*CCreate=*/false);
+  SpawnSites.add(*Finder, this, ThreadTypes, SpawnFunctions, /*CCreate=*/false);
 }
 
 void EscapingReferenceCaptureCheck::onEndOfTranslationUnit() {

@@ -19,6 +19,7 @@
 #include "llvm/ADT/DenseSet.h"
 #include "utils/CheckOptions.h"
 #include "utils/HandleFlow.h"
+#include "utils/SpawnModel.h"
 #include <memory>
 #include <string>
 #include <vector>
@@ -82,6 +83,7 @@ private:
   };
   FunctionInfo &infoOf(const FunctionDecl *FD);
   llvm::DenseMap<const FunctionDecl *, FunctionInfo> Functions;
+  model::SpawnSiteMatchers SpawnSites;
 };
 
 } // namespace clang::tidy::tether

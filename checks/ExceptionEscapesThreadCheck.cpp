@@ -45,7 +45,7 @@ void ExceptionEscapesThreadCheck::storeOptions(
 void ExceptionEscapesThreadCheck::registerMatchers(MatchFinder *Finder) {
   // Every spawn form of the shared model, pthread_create included; the
   // model decides in check().
-  model::addSpawnMatchers(*Finder, this, ThreadTypes, SpawnFunctions, /*CCreate=*/true);
+  SpawnSites.add(*Finder, this, ThreadTypes, SpawnFunctions, /*CCreate=*/true);
 }
 
 void ExceptionEscapesThreadCheck::check(const MatchFinder::MatchResult &Result) {

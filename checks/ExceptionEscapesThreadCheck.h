@@ -14,6 +14,7 @@
 #include "clang-tidy/ClangTidyCheck.h"
 #include "llvm/ADT/DenseSet.h"
 #include "utils/CheckOptions.h"
+#include "utils/SpawnModel.h"
 #include "utils/ThrowModel.h"
 #include <vector>
 
@@ -41,6 +42,7 @@ private:
   /// Entries already reported (a function spawned in several places is
   /// reported once, at its first spawn).
   llvm::DenseSet<const Decl *> Reported;
+  model::SpawnSiteMatchers SpawnSites;
 };
 
 } // namespace clang::tidy::tether

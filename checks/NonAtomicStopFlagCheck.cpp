@@ -57,7 +57,7 @@ void NonAtomicStopFlagCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 void NonAtomicStopFlagCheck::registerMatchers(MatchFinder *Finder) {
   // Candidates: thread constructions, pthread_create / thrd_create, calls to
   // spawn functions. The spawn model decides in check().
-  model::addSpawnMatchers(*Finder, this, ThreadTypes, SpawnFunctions, /*CCreate=*/true);
+  SpawnSites.add(*Finder, this, ThreadTypes, SpawnFunctions, /*CCreate=*/true);
 }
 
 void NonAtomicStopFlagCheck::check(const MatchFinder::MatchResult &Result) {

@@ -47,6 +47,7 @@ private:
   std::vector<Worker> Workers;
   ASTContext *Ctx = nullptr;
   llvm::DenseSet<SourceLocation> Reported;
+  model::SpawnSiteMatchers SpawnSites;
 };
 
 } // namespace clang::tidy::tether

@@ -54,7 +54,7 @@ void StopWithoutLockCheck::registerMatchers(MatchFinder *Finder) {
     return;
   // The spawned entries: a write in a lambda counts only when a spawn runs
   // that lambda (the spawn model decides in check()).
-  model::addSpawnMatchers(*Finder, this, ThreadTypes, SpawnFunctions, /*CCreate=*/true);
+  SpawnSites.add(*Finder, this, ThreadTypes, SpawnFunctions, /*CCreate=*/true);
   // Only a TU that waits with a predicate is indexed (at its end).
   Finder->addMatcher(
       cxxMemberCallExpr(

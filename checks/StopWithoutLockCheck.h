@@ -14,6 +14,7 @@
 #include "clang-tidy/ClangTidyCheck.h"
 #include "llvm/ADT/DenseSet.h"
 #include "utils/CheckOptions.h"
+#include "utils/SpawnModel.h"
 #include <vector>
 
 namespace clang::tidy::tether {
@@ -43,6 +44,7 @@ private:
   /// a thread of its own.
   llvm::DenseSet<const FunctionDecl *> Entries;
   llvm::DenseSet<SourceLocation> Reported;
+  model::SpawnSiteMatchers SpawnSites;
 };
 
 } // namespace clang::tidy::tether

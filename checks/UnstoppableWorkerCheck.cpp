@@ -53,7 +53,7 @@ void UnstoppableWorkerCheck::storeOptions(ClangTidyOptions::OptionMap &Opts) {
 void UnstoppableWorkerCheck::registerMatchers(MatchFinder *Finder) {
   // Candidates: thread constructions, pthread_create / thrd_create, calls to
   // spawn functions. The spawn model decides in check().
-  model::addSpawnMatchers(*Finder, this, ThreadTypes, SpawnFunctions, /*CCreate=*/true);
+  SpawnSites.add(*Finder, this, ThreadTypes, SpawnFunctions, /*CCreate=*/true);
 }
 
 namespace {

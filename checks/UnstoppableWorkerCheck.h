@@ -14,6 +14,7 @@
 #include "clang-tidy/ClangTidyCheck.h"
 #include "llvm/ADT/DenseSet.h"
 #include "utils/CheckOptions.h"
+#include "utils/SpawnModel.h"
 #include <vector>
 
 namespace clang::tidy::tether {
@@ -36,6 +37,7 @@ private:
   const std::vector<StringRef> StopSignalFunctions;
   const unsigned MaxCallDepth;
   llvm::DenseSet<SourceLocation> Reported;
+  model::SpawnSiteMatchers SpawnSites;
 };
 
 } // namespace clang::tidy::tether

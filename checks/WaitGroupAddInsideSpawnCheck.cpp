@@ -29,7 +29,7 @@ void WaitGroupAddInsideSpawnCheck::registerMatchers(MatchFinder *Finder) {
   if (WaitGroupTypes.empty())
     return;
   // Candidates only: the spawn model decides in check().
-  model::addSpawnMatchers(*Finder, this, ThreadTypes, SpawnFunctions, /*CCreate=*/true);
+  SpawnSites.add(*Finder, this, ThreadTypes, SpawnFunctions, /*CCreate=*/true);
 }
 
 /// True if \p Add subtracts: add(-1) is a done().

@@ -14,6 +14,7 @@
 #include "clang-tidy/ClangTidyCheck.h"
 #include "llvm/ADT/DenseSet.h"
 #include "utils/CheckOptions.h"
+#include "utils/SpawnModel.h"
 #include "utils/SyncModel.h"
 #include <string>
 #include <vector>
@@ -38,6 +39,7 @@ private:
   const std::vector<StringRef> &SpawnFunctions = Shared.SpawnFunctions;
   const std::vector<model::SyncType> &WaitGroupTypes = Shared.WaitGroupTypes;
   llvm::DenseSet<SourceLocation> Reported;
+  model::SpawnSiteMatchers SpawnSites;
 };
 
 } // namespace clang::tidy::tether

@@ -40,7 +40,7 @@ void WaitGroupDoneMissingCheck::registerMatchers(MatchFinder *Finder) {
   if (WaitGroupTypes.empty())
     return;
   // Candidates only: the spawn model decides in check().
-  model::addSpawnMatchers(*Finder, this, ThreadTypes, SpawnFunctions, /*CCreate=*/true);
+  SpawnSites.add(*Finder, this, ThreadTypes, SpawnFunctions, /*CCreate=*/true);
 }
 
 /// True if \p S is inside a loop of \p Body (not counting nested lambdas):

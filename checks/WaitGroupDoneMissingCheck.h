@@ -15,6 +15,7 @@
 #include "llvm/ADT/DenseSet.h"
 #include "utils/CheckOptions.h"
 #include "utils/HandleFlow.h"
+#include "utils/SpawnModel.h"
 #include "utils/SyncModel.h"
 #include <string>
 #include <vector>
@@ -41,6 +42,7 @@ private:
   const std::vector<StringRef> CatchingSpawnFunctions;
   const bool ExceptionPaths;
   llvm::DenseSet<SourceLocation> Reported;
+  model::SpawnSiteMatchers SpawnSites;
 };
 
 } // namespace clang::tidy::tether

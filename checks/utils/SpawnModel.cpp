@@ -4,6 +4,9 @@
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclTemplate.h"
 #include "utils/ThreadModel.h"
+#include "llvm/ADT/StringMap.h"
+#include <memory>
+#include <mutex>
 
 namespace clang::tidy::tether::model {
 
@@ -221,18 +224,135 @@ std::optional<Spawn> asSpawn(const Expr *E,
   return std::nullopt;
 }
 
-void addSpawnMatchers(ast_matchers::MatchFinder &Finder,
-                      ast_matchers::MatchFinder::MatchCallback *Check,
-                      llvm::ArrayRef<llvm::StringRef> ThreadTypes,
-                      llvm::ArrayRef<llvm::StringRef> SpawnFunctions,
-                      bool CCreate, llvm::StringRef ID) {
+namespace {
+/// The spawn-site matchers of one MatchFinder, shared by every check that
+/// asks for them (issue 21): one matcher per node kind and per distinct pair
+/// of lists (ThreadTypes, SpawnFunctions), whatever the number of checks, so
+/// that the TU's constructions and calls are offered once, not once per
+/// check. A match is handed to each subscribed check in the order they
+/// subscribed, as the check's own matcher would have been.
+class SpawnHub {
+public:
+  struct Subscriber {
+    ast_matchers::MatchFinder::MatchCallback *Check;
+    bool CCreate;
+  };
+  /// The checks that share one pair of lists, and the matchers for them.
+  struct Group : ast_matchers::MatchFinder::MatchCallback {
+    std::vector<Subscriber> Subscribers;
+    /// True if the SpawnFunctions name a C create function themselves.
+    bool ListsCreate = false;
+    void run(const ast_matchers::MatchFinder::MatchResult &Result) override {
+      // A check registered without CCreate never saw pthread_create.
+      std::optional<bool> IsCreate;
+      for (const Subscriber &S : Subscribers) {
+        if (!S.CCreate && !ListsCreate) {
+          if (!IsCreate) {
+            const auto *Call = Result.Nodes.getNodeAs<CallExpr>("spawn");
+            const FunctionDecl *FD = Call ? Call->getDirectCallee() : nullptr;
+            // What hasAnyName("::pthread_create", "::thrd_create") matched.
+            IsCreate = FD && FD->getDeclName().isIdentifier() &&
+                       (FD->getName() == "pthread_create" ||
+                        FD->getName() == "thrd_create") &&
+                       FD->getDeclContext()->getRedeclContext()->isTranslationUnit();
+          }
+          if (*IsCreate)
+            continue;
+        }
+        S.Check->run(Result);
+      }
+    }
+    llvm::StringRef getID() const override { return "tether-spawn-sites"; }
+  };
+  llvm::StringMap<std::unique_ptr<Group>> Groups;
+  /// Set once the MatchFinder has run (its onEndOfTranslationUnit): a later
+  /// MatchFinder at the same address gets a new hub.
+  bool Finished = false;
+  struct EndMarker : ast_matchers::MatchFinder::MatchCallback {
+    SpawnHub *Hub = nullptr;
+    void run(const ast_matchers::MatchFinder::MatchResult &) override {}
+    void onEndOfTranslationUnit() override;
+    llvm::StringRef getID() const override { return "tether-spawn-sites"; }
+  } End;
+};
+
+struct HubRegistry {
+  std::mutex M;
+  llvm::DenseMap<const ast_matchers::MatchFinder *, std::weak_ptr<SpawnHub>>
+      Hubs;
+};
+HubRegistry &hubRegistry() {
+  static HubRegistry *R = new HubRegistry; // leaked: outlives every check
+  return *R;
+}
+
+void SpawnHub::EndMarker::onEndOfTranslationUnit() {
+  std::lock_guard<std::mutex> Lock(hubRegistry().M);
+  Hub->Finished = true;
+}
+
+/// The hub of \p Finder, created on the first call for it.
+std::shared_ptr<SpawnHub> hubOf(ast_matchers::MatchFinder &Finder,
+                                bool &Created) {
+  HubRegistry &R = hubRegistry();
+  std::lock_guard<std::mutex> Lock(R.M);
+  std::weak_ptr<SpawnHub> &Slot = R.Hubs[&Finder];
+  std::shared_ptr<SpawnHub> Hub = Slot.lock();
+  Created = !Hub || Hub->Finished;
+  if (Created) {
+    Hub = std::make_shared<SpawnHub>();
+    Hub->End.Hub = Hub.get();
+    Slot = Hub;
+  }
+  // Forget finders whose checks are gone.
+  if (R.Hubs.size() > 64)
+    for (auto It = R.Hubs.begin(); It != R.Hubs.end();)
+      if (It->second.expired())
+        R.Hubs.erase(It++);
+      else
+        ++It;
+  return Hub;
+}
+} // namespace
+
+void SpawnSiteMatchers::add(ast_matchers::MatchFinder &Finder,
+                            ast_matchers::MatchFinder::MatchCallback *Check,
+                            llvm::ArrayRef<llvm::StringRef> ThreadTypes,
+                            llvm::ArrayRef<llvm::StringRef> SpawnFunctions,
+                            bool CCreate) {
   using namespace ast_matchers;
+  bool Created = false;
+  std::shared_ptr<SpawnHub> Hub = hubOf(Finder, Created);
+  // A matcher that never matches: it makes the MatchFinder call the hub
+  // and the check at the start and the end of the TU (the check's own
+  // onEndOfTranslationUnit, once, as for any callback it knows).
+  const auto Never = translationUnitDecl(unless(anything()));
+  if (Created) // the hub learns when this finder's run ends
+    Finder.addMatcher(Never, &Hub->End);
+  Finder.addMatcher(Never, Check);
+  Keep = Hub;
+  std::string Key;
+  for (llvm::StringRef N : ThreadTypes)
+    (Key += N) += '\n'; // no name holds a line break
+  Key += '\0';
+  for (llvm::StringRef N : SpawnFunctions)
+    (Key += N) += '\n';
+  std::unique_ptr<SpawnHub::Group> &G = Hub->Groups[Key];
+  if (G) {
+    G->Subscribers.push_back({Check, CCreate});
+    return;
+  }
+  G = std::make_unique<SpawnHub::Group>();
+  G->Subscribers.push_back({Check, CCreate});
   std::vector<llvm::StringRef> Calls(SpawnFunctions.begin(),
                                      SpawnFunctions.end());
-  if (CCreate) {
-    Calls.push_back("::pthread_create");
-    Calls.push_back("::thrd_create");
-  }
+  for (llvm::StringRef N : SpawnFunctions)
+    G->ListsCreate |= llvm::is_contained({"pthread_create", "thrd_create"},
+                                         N.ltrim(':'));
+  // Every group matches the C create functions; a check that did not ask
+  // for them is not handed them (Group::run).
+  Calls.push_back("::pthread_create");
+  Calls.push_back("::thrd_create");
   // hasAnyName() with no names matches nothing, as wanted.
   Calls.push_back("::std::make_unique");
   Calls.push_back("::std::make_shared");
@@ -248,8 +368,8 @@ void addSpawnMatchers(ast_matchers::MatchFinder &Finder,
                              ofClass(threadClass(ThreadTypes)))),
                          argumentCountAtLeast(1),
                          unless(isExpansionInSystemHeader()))
-            .bind(ID),
-        Check);
+            .bind("spawn"),
+        G.get());
   Finder.addMatcher(
       callExpr(argumentCountAtLeast(1),
                anyOf(callee(functionDecl(hasAnyName(Calls))),
@@ -259,8 +379,8 @@ void addSpawnMatchers(ast_matchers::MatchFinder &Finder,
                          "emplace_back", "emplace_front", "emplace",
                          "emplace_after", "emplace_hint", "try_emplace"))))),
                unless(isExpansionInSystemHeader()))
-          .bind(ID),
-      Check);
+          .bind("spawn"),
+      G.get());
 }
 
 /// Strips what wraps a callable argument: parentheses, implicit casts,

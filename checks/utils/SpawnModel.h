@@ -18,6 +18,7 @@
 #include "clang/ASTMatchers/ASTMatchers.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -80,19 +81,31 @@ std::optional<Spawn> asSpawn(const Expr *E,
                              llvm::ArrayRef<llvm::StringRef> ThreadTypes,
                              llvm::ArrayRef<llvm::StringRef> SpawnFunctions);
 
-/// Registers, for \p Check, the expressions that may start a thread, bound
-/// to \p ID (asSpawn() decides in check()): constructions of \p ThreadTypes
-/// from arguments, calls to \p SpawnFunctions, std::make_unique /
-/// make_shared, in-place insertion into a container, and, with \p CCreate,
+/// A check's share of the spawn-site matchers: add() registers, for
+/// \p Check, the expressions that may start a thread, bound to "spawn"
+/// (asSpawn() decides in check()): constructions of \p ThreadTypes from
+/// arguments, calls to \p SpawnFunctions, std::make_unique / make_shared,
+/// in-place insertion into a container, and, with \p CCreate,
 /// pthread_create / thrd_create; none in system headers. One matcher per
-/// node kind (a construction, a call), so that the other expressions of
-/// the TU are never offered to them: an `expr(anyOf(...))` matcher ran on
-/// every expression, 0.6 s per check on a 1.5M-element array initialiser.
-void addSpawnMatchers(ast_matchers::MatchFinder &Finder,
-                      ast_matchers::MatchFinder::MatchCallback *Check,
-                      llvm::ArrayRef<llvm::StringRef> ThreadTypes,
-                      llvm::ArrayRef<llvm::StringRef> SpawnFunctions,
-                      bool CCreate, llvm::StringRef ID = "spawn");
+/// node kind (a construction, a call), so that the other expressions of the
+/// TU are never offered to them: an `expr(anyOf(...))` matcher ran on every
+/// expression, 0.6 s per check on a 1.5M-element array initialiser. And one
+/// set of matchers per MatchFinder and pair of lists, shared by every check
+/// that adds them (issue 21): the TU's expressions are offered once however
+/// many checks are enabled, and each match is handed to the checks in turn
+/// (`--enable-check-profile` shows that time as `tether-spawn-sites`).
+/// The object keeps the shared matchers alive: make it a member of the
+/// check, which the MatchFinder calls.
+class SpawnSiteMatchers {
+public:
+  void add(ast_matchers::MatchFinder &Finder,
+           ast_matchers::MatchFinder::MatchCallback *Check,
+           llvm::ArrayRef<llvm::StringRef> ThreadTypes,
+           llvm::ArrayRef<llvm::StringRef> SpawnFunctions, bool CCreate);
+
+private:
+  std::shared_ptr<void> Keep;
+};
 
 /// Resolves the callable expression of a spawn: a lambda (also through a
 /// local variable initialised with one), a function or a pointer to one, a
