@@ -2,6 +2,7 @@
 
 #include "UnjoinedThreadCheck.h"
 #include "clang-tidy/utils/OptionsUtils.h"
+#include "utils/FixIts.h"
 #include "utils/HandleFlow.h"
 #include "utils/SpawnModel.h"
 #include "utils/ThreadModel.h"
@@ -9,10 +10,8 @@
 #include "utils/TUModel.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
-#include "clang/AST/RecursiveASTVisitor.h"
 #include "clang/ASTMatchers/ASTMatchFinder.h"
 #include "clang/Lex/Lexer.h"
-#include "llvm/ADT/SmallPtrSet.h"
 
 using namespace clang::ast_matchers;
 
@@ -139,20 +138,6 @@ StringRef UnjoinedThreadCheck::consequence(const flow::Start &S,
              : model::UnwaitableConsequence;
 }
 
-/// True if \p FD is, or lies in, a template instantiation or a dependent
-/// context: one spelling serves every instantiation, which may differ in
-/// what the thread runs.
-static bool inTemplate(const FunctionDecl *FD) {
-  for (const DeclContext *DC = FD; DC; DC = DC->getParent()) {
-    if (const auto *F = dyn_cast<FunctionDecl>(DC))
-      if (F->isTemplateInstantiation() || F->isDependentContext())
-        return true;
-    if (isa<ClassTemplateSpecializationDecl>(DC))
-      return true;
-  }
-  return false;
-}
-
 /// True if a thread running \p Callable with \p NumArgs further arguments
 /// cannot be handed a std::stop_token first, judged by its type: a lambda
 /// without parameters (and no arguments), or a function, a pointer or a
@@ -172,62 +157,12 @@ static bool takesNoStopToken(const Expr *Callable, unsigned NumArgs) {
   return Call && Call->getNumParams() == 0 && !Call->isVariadic();
 }
 
-/// The uses of local \p VD in a function body: whether every one is a call
-/// of a member that std::jthread has with the same meaning (join,
-/// joinable, get_id, native_handle), and whether \p VD is declared alone.
-namespace {
-struct ThreadUses : RecursiveASTVisitor<ThreadUses> {
-  explicit ThreadUses(const VarDecl *VD) : VD(VD) {}
-  const VarDecl *VD;
-  llvm::SmallPtrSet<const DeclRefExpr *, 4> Allowed;
-  llvm::SmallVector<const DeclRefExpr *, 4> Refs;
-  bool Alone = false, Captured = false;
-
-  bool VisitDeclStmt(DeclStmt *DS) {
-    for (const Decl *D : DS->decls())
-      if (D == VD)
-        Alone = DS->isSingleDecl();
-    return true;
-  }
-  bool VisitCXXMemberCallExpr(CXXMemberCallExpr *Call) {
-    const auto *Ref = dyn_cast_or_null<DeclRefExpr>(
-        Call->getImplicitObjectArgument()
-            ? Call->getImplicitObjectArgument()->IgnoreParenImpCasts()
-            : nullptr);
-    const CXXMethodDecl *M = Call->getMethodDecl();
-    if (Ref && Ref->getDecl() == VD && M && M->getDeclName().isIdentifier() &&
-        llvm::is_contained({"join", "joinable", "get_id", "native_handle"},
-                           M->getName()))
-      Allowed.insert(Ref);
-    return true;
-  }
-  bool VisitDeclRefExpr(DeclRefExpr *Ref) {
-    if (Ref->getDecl() == VD)
-      Refs.push_back(Ref);
-    return true;
-  }
-  bool VisitLambdaExpr(LambdaExpr *L) {
-    for (const LambdaCapture &C : L->captures())
-      if (C.capturesVariable() && C.getCapturedVar() == VD)
-        Captured = true;
-    return true;
-  }
-  /// Only the member calls above, none from inside a lambda.
-  bool onlyMemberCalls() const {
-    return !Captured && llvm::all_of(Refs, [&](const DeclRefExpr *Ref) {
-             return Allowed.contains(Ref) &&
-                    !Ref->refersToEnclosingVariableOrCapture();
-           });
-  }
-};
-} // namespace
-
 bool UnjoinedThreadCheck::jthreadFixable(
     const flow::Start &S, const flow::HandleFlow &Flow, const FunctionDecl *FD,
     ASTContext &Ctx, std::unique_ptr<flow::HandleFlow> &NormalOnly) const {
   const VarDecl *VD = S.Handle;
   if (!getLangOpts().CPlusPlus20 || S.Kind != flow::HandleKind::Object ||
-      !FD->getBody() || inTemplate(FD) || !VD->getTypeSourceInfo() ||
+      !FD->getBody() || fixit::inTemplate(FD) || !VD->getTypeSourceInfo() ||
       VD->getType().hasQualifiers())
     return false;
   // Exactly std::thread, the only start of the handle, constructed from a
@@ -239,9 +174,7 @@ bool UnjoinedThreadCheck::jthreadFixable(
        VD->getInitStyle() != VarDecl::ListInit))
     return false;
   const CXXRecordDecl *RD = Construct->getConstructor()->getParent();
-  if (!RD || !RD->getDeclName().isIdentifier() || RD->getName() != "thread" ||
-      !RD->isInStdNamespace() || !isa<NamespaceDecl>(RD->getDeclContext()) ||
-      model::recordOf(VD->getType()) != RD)
+  if (!fixit::isStdThread(RD) || model::recordOf(VD->getType()) != RD)
     return false;
   if (llvm::count_if(Flow.starts(), [&](const std::unique_ptr<flow::Start> &O) {
         return O->Handle == VD;
@@ -269,9 +202,9 @@ bool UnjoinedThreadCheck::jthreadFixable(
     return false;
   // Used only through join(), joinable(), get_id(), native_handle(), and
   // declared alone.
-  ThreadUses Uses(VD);
-  Uses.TraverseStmt(FD->getBody());
-  if (!Uses.Alone || !Uses.onlyMemberCalls())
+  const fixit::LocalUses Uses = fixit::localUses(
+      VD, FD->getBody(), {"join", "joinable", "get_id", "native_handle"});
+  if (!Uses.Alone || !Uses.OnlyMemberCalls)
     return false;
   // Joined on every normal path: the same flow without exception edges
   // leaks nothing.
