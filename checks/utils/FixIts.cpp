@@ -3,6 +3,7 @@
 #include "utils/FixIts.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/Lex/Lexer.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallPtrSet.h"
 
@@ -22,6 +23,22 @@ bool inTemplate(const FunctionDecl *FD) {
 bool isStdThread(const CXXRecordDecl *RD) {
   return RD && RD->getDeclName().isIdentifier() && RD->getName() == "thread" &&
          RD->isInStdNamespace() && isa<NamespaceDecl>(RD->getDeclContext());
+}
+
+bool editable(llvm::ArrayRef<SourceLocation> Locs, const SourceManager &SM) {
+  if (Locs.empty())
+    return false;
+  FileID File;
+  for (SourceLocation L : Locs) {
+    if (L.isInvalid() || L.isMacroID())
+      return false;
+    const FileID Id = SM.getFileID(L);
+    if (File.isInvalid())
+      File = Id;
+    else if (Id != File)
+      return false;
+  }
+  return !SM.isInSystemHeader(Locs.front());
 }
 
 namespace {
@@ -80,6 +97,50 @@ LocalUses localUses(const VarDecl *VD, const Stmt *Body,
       });
   Out.Calls = std::move(V.Calls);
   return Out;
+}
+
+CharSourceRange statementRemoval(const Stmt *S, const SourceManager &SM,
+                                 const LangOptions &LangOpts) {
+  const SourceLocation Begin = S->getBeginLoc(), Last = S->getEndLoc();
+  if (!editable({Begin, Last}, SM))
+    return {};
+  // The `;` after an expression statement; a declaration ends with its own.
+  SourceLocation Semi;
+  Token Tok;
+  if (!Lexer::getRawToken(Last, Tok, SM, LangOpts, /*IgnoreWhiteSpace=*/true) &&
+      Tok.is(tok::semi))
+    Semi = Last;
+  else if (std::optional<Token> Next = Lexer::findNextToken(Last, SM, LangOpts);
+           Next && Next->is(tok::semi))
+    Semi = Next->getLocation();
+  if (Semi.isInvalid() || !editable({Begin, Semi}, SM))
+    return {};
+  const auto [File, BeginOffset] = SM.getDecomposedLoc(Begin);
+  const StringRef Text = SM.getBufferData(File);
+  const unsigned End = SM.getFileOffset(Semi) + 1;
+  auto Blank = [&](unsigned I) { return Text[I] == ' ' || Text[I] == '\t'; };
+  unsigned From = BeginOffset, To = End;
+  while (From > 0 && Blank(From - 1))
+    --From;
+  while (To < Text.size() && Blank(To))
+    ++To;
+  const bool LineBefore = From == 0 || Text[From - 1] == '\n';
+  const bool LineAfter = To == Text.size() || Text[To] == '\n' ||
+                         Text.substr(To).starts_with("\r\n");
+  // A statement alone on its lines goes with the line break before it: the
+  // range then ends at a line break, which clang's edit merging
+  // (edit::Commit) leaves alone, where it would also take the blank after
+  // a range that ends at the next line's indentation.
+  if (LineBefore && LineAfter && From > 0) {
+    --From;
+    if (From > 0 && Text[From - 1] == '\r')
+      --From;
+  } else {
+    From = BeginOffset;
+  }
+  const SourceLocation FileStart = SM.getLocForStartOfFile(File);
+  return CharSourceRange::getCharRange(FileStart.getLocWithOffset(From),
+                                       FileStart.getLocWithOffset(To));
 }
 
 } // namespace clang::tidy::tether::fixit

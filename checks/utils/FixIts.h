@@ -1,9 +1,10 @@
 //===--- FixIts.h - What the fix-its of every check need to prove ---------===//
 //
 // The conditions fix-its share (docs/integration.md, "Fixing findings"):
-// not in a template, which class is std::thread itself, how a local handle
-// is used. A check decides what its rewrite means; these helpers only answer
-// the questions that do not depend on it.
+// where an edit may be made (one file, outside macros and system headers,
+// not in a template), how a local handle is used, and the source range that
+// deletes a whole statement. A check decides what its rewrite means; these
+// helpers only answer the questions that do not depend on it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +13,8 @@
 
 #include "clang/AST/Decl.h"
 #include "clang/AST/ExprCXX.h"
+#include "clang/Basic/SourceLocation.h"
+#include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
@@ -25,6 +28,11 @@ bool inTemplate(const FunctionDecl *FD);
 
 /// True if \p RD is `std::thread` itself (not a class derived from it).
 bool isStdThread(const CXXRecordDecl *RD);
+
+/// True if every location in \p Locs is written in the file of the first
+/// one, outside macro expansions, and that file is not a system header:
+/// the only places a fix-it may edit.
+bool editable(llvm::ArrayRef<SourceLocation> Locs, const SourceManager &SM);
 
 /// How a function body uses local variable \p VD.
 struct LocalUses {
@@ -43,6 +51,13 @@ struct LocalUses {
 /// swapped, assigned, lent, captured, passed, named in `sizeof`).
 LocalUses localUses(const VarDecl *VD, const Stmt *Body,
                     llvm::ArrayRef<llvm::StringRef> Methods);
+
+/// The characters that delete statement \p S and the `;` that ends it: its
+/// whole lines (indentation and one line break included) when nothing else
+/// is written on them, else the statement and the blanks after it (`{ a();
+/// b(); }` loses "a(); "). Invalid when \p S is not editable() or has no `;`.
+CharSourceRange statementRemoval(const Stmt *S, const SourceManager &SM,
+                                 const LangOptions &LangOpts);
 
 } // namespace clang::tidy::tether::fixit
 

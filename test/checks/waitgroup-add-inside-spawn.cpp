@@ -4,6 +4,7 @@
 // RUN:             tether-waitgroup-add-inside-spawn.SpawnFunctions: '::Pool::submit', \
 // RUN:             tether-waitgroup-add-inside-spawn.ThreadTypes: '::std::thread'}}" \
 // RUN:   -- -isystem %S/Inputs -DOPTIONS_TEST
+// RUN: %check_clang_tidy -check-suffix=FIX %s tether-waitgroup-add-inside-spawn %t-fix -- -- -isystem %S/Inputs -DFIXIT_TEST
 
 #include <boost/thread.hpp>
 #include <pthread.h>
@@ -26,7 +27,7 @@ struct Pool {
   template <class F> void submit(F &&f) {}
 };
 
-#ifndef OPTIONS_TEST
+#if !defined(OPTIONS_TEST) && !defined(FIXIT_TEST)
 // ===================== Positive cases =====================
 
 void lambdaInThread() {
@@ -304,7 +305,219 @@ void unrelatedEarlierAdd() {
   t.join();
 }
 
-#else
+#endif
+
+#ifdef FIXIT_TEST
+// ===================== Fix-it: wg.go(...) =====================
+// A std::thread started only to run a lambda that counts itself on a local
+// tether::WaitGroup (add(1) first, done() last, no other way out) and is
+// detached at once becomes wg.go(lambda).
+
+void goTemporary() {
+  tether::WaitGroup wg;
+  std::thread([&] { wg.add(1); work(); wg.done(); }).detach();
+  // CHECK-MESSAGES-FIX: :[[@LINE-1]]:24: warning: add() on 'wg' inside the lambda run by std::thread races with wait(); wait() may return before the task is counted [tether-waitgroup-add-inside-spawn]
+  // CHECK-FIXES-FIX: {{^}}  wg.go([&] { work(); });{{$}}
+  for (int i = 0; i < 3; ++i)
+    std::thread([&] { wg.add(1); work(); wg.done(); }).detach();
+  // CHECK-MESSAGES-FIX: :[[@LINE-1]]:26: warning: add() on 'wg' {{.*}}
+  // CHECK-FIXES-FIX: {{^}}    wg.go([&] { work(); });{{$}}
+  wg.wait();
+}
+
+// A named thread detached by the next statement and used nowhere else; the
+// body keeps its lines and comments.
+void goNamed() {
+  tether::WaitGroup wg;
+  std::thread t([&] {
+    wg.add(1);
+    // CHECK-MESSAGES-FIX: :[[@LINE-1]]:8: warning: add() on 'wg' inside the lambda run by std::thread races {{.*}}
+    work(); // the task
+    wg.done();
+  });
+  t.detach();
+  // CHECK-FIXES-FIX: {{^}}  wg.go([&] {{{$}}
+  // CHECK-FIXES-FIX-NEXT: {{^}}    //{{$}}
+  // CHECK-FIXES-FIX-NEXT: {{^}}    work(); // the task{{$}}
+  // CHECK-FIXES-FIX-NEXT: {{^}}  });{{$}}
+  // CHECK-FIXES-FIX-NEXT: {{^}}  //{{$}}
+  wg.wait();
+}
+
+// Arguments are passed on: go(f, args...) decay-copies them as std::thread
+// does. Braces for the thread's initializer become parentheses.
+void use(int, const char *);
+void goArguments() {
+  tether::WaitGroup wg;
+  std::thread([&](int n, const char *name) {
+    wg.add(1);
+    // CHECK-MESSAGES-FIX: :[[@LINE-1]]:8: warning: add() on 'wg' {{.*}}
+    use(n, name);
+    wg.done();
+  }, 3, "three").detach();
+  // CHECK-FIXES-FIX: {{^}}  wg.go([&](int n, const char *name) {{{$}}
+  // CHECK-FIXES-FIX-NEXT: {{^}}    //{{$}}
+  // CHECK-FIXES-FIX-NEXT: {{^}}    use(n, name);{{$}}
+  // CHECK-FIXES-FIX-NEXT: {{^}}  }, 3, "three");{{$}}
+  std::thread{[&wg] { wg.add(1); wg.done(); }}.detach();
+  // CHECK-MESSAGES-FIX: :[[@LINE-1]]:26: warning: add() on 'wg' {{.*}}
+  // CHECK-FIXES-FIX: {{^}}  wg.go([&wg] { });{{$}}
+  wg.wait();
+}
+
+// A throw in the body: the original ends the process (std::terminate), so
+// does go() (tether aborts on an exception escaping a task). A return in a
+// nested lambda is not a way out of the task.
+void goThrows(bool fail) {
+  tether::WaitGroup wg;
+  std::thread([&] {
+    wg.add(1);
+    // CHECK-MESSAGES-FIX: :[[@LINE-1]]:8: warning: add() on 'wg' {{.*}}
+    if (fail)
+      throw 1;
+    auto pick = [](int n) { return n; };
+    use(pick(1), "one");
+    wg.done();
+  }).detach();
+  // CHECK-FIXES-FIX: {{^}}  wg.go([&] {{{$}}
+  // CHECK-FIXES-FIX-NEXT: {{^}}    //{{$}}
+  // CHECK-FIXES-FIX-NEXT: {{^}}    if (fail){{$}}
+  // CHECK-FIXES-FIX: {{^}}    use(pick(1), "one");{{$}}
+  // CHECK-FIXES-FIX-NEXT: {{^}}  });{{$}}
+  wg.wait();
+}
+
+// In a member function, and in a lambda: the group is a local there.
+struct Batch {
+  void step();
+  void run() {
+    tether::WaitGroup wg;
+    std::thread([&, this] { wg.add(1); step(); wg.done(); }).detach();
+    // CHECK-MESSAGES-FIX: :[[@LINE-1]]:32: warning: add() on 'wg' {{.*}}
+    // CHECK-FIXES-FIX: {{^}}    wg.go([&, this] { step(); });{{$}}
+    wg.wait();
+  }
+};
+auto inLambda = [] {
+  tether::WaitGroup wg;
+  std::thread([&] { wg.add(1); work(); wg.done(); }).detach();
+  // CHECK-MESSAGES-FIX: :[[@LINE-1]]:24: warning: add() on 'wg' {{.*}}
+  // CHECK-FIXES-FIX: {{^}}  wg.go([&] { work(); });{{$}}
+  wg.wait();
+};
+
+// ----- reported, but no fix-it -----
+
+struct Guard {
+  ~Guard();
+};
+tether::WaitGroup global_group;
+template <class T> void templated(T value);
+
+void noFix(bool b, tether::WaitGroup &param, tether::WaitGroup *ptr) {
+  tether::WaitGroup wg;
+  // An early return leaves without done(): go() would count it done.
+  std::thread([&] { wg.add(1); if (b) return; work(); wg.done(); }).detach();
+  // CHECK-MESSAGES-FIX: :[[@LINE-1]]:24: warning: add() on 'wg' {{.*}}
+  // CHECK-FIXES-FIX: {{^}}  std::thread([&] { wg.add(1); if (b) return; work(); wg.done(); }).detach();{{$}}
+  // done() not last, a second done(), add(2), add() without its argument.
+  std::thread([&] { wg.add(1); wg.done(); work(); }).detach();
+  // CHECK-MESSAGES-FIX: :[[@LINE-1]]:24: warning: add() on 'wg' {{.*}}
+  // CHECK-FIXES-FIX: {{^}}  std::thread([&] { wg.add(1); wg.done(); work(); }).detach();{{$}}
+  std::thread([&] { wg.add(1); if (b) wg.done(); work(); wg.done(); }).detach();
+  // CHECK-MESSAGES-FIX: :[[@LINE-1]]:24: warning: add() on 'wg' {{.*}}
+  // CHECK-FIXES-FIX: {{^}}  std::thread([&] { wg.add(1); if (b) wg.done(); work(); wg.done(); }).detach();{{$}}
+  std::thread([&] { wg.add(2); work(); wg.done(); wg.done(); }).detach();
+  // CHECK-MESSAGES-FIX: :[[@LINE-1]]:24: warning: add() on 'wg' {{.*}}
+  // CHECK-FIXES-FIX: {{^}}  std::thread([&] { wg.add(2); work(); wg.done(); wg.done(); }).detach();{{$}}
+  std::thread([&] { wg.add(); work(); wg.done(); }).detach();
+  // CHECK-MESSAGES-FIX: :[[@LINE-1]]:24: warning: add() on 'wg' {{.*}}
+  // CHECK-FIXES-FIX: {{^}}  std::thread([&] { wg.add(); work(); wg.done(); }).detach();{{$}}
+  // The counter used otherwise in the body, here through an alias.
+  tether::WaitGroup &alias = wg;
+  std::thread([&] { wg.add(1); if (b) alias.done(); work(); wg.done(); }).detach();
+  // CHECK-MESSAGES-FIX: :[[@LINE-1]]:24: warning: add() on 'wg' {{.*}}
+  // CHECK-FIXES-FIX: {{^}}  std::thread([&] { wg.add(1); if (b) alias.done(); work(); wg.done(); }).detach();{{$}}
+  // Something to destroy after done(): a local of the body, a capture.
+  std::thread([&] { wg.add(1); Guard g; work(); wg.done(); }).detach();
+  // CHECK-MESSAGES-FIX: :[[@LINE-1]]:24: warning: add() on 'wg' {{.*}}
+  // CHECK-FIXES-FIX: {{^}}  std::thread([&] { wg.add(1); Guard g; work(); wg.done(); }).detach();{{$}}
+  std::thread([&wg, g = Guard()] { wg.add(1); work(); wg.done(); }).detach();
+  // CHECK-MESSAGES-FIX: :[[@LINE-1]]:39: warning: add() on 'wg' {{.*}}
+  // CHECK-FIXES-FIX: {{^}}  std::thread([&wg, g = Guard()] { wg.add(1); work(); wg.done(); }).detach();{{$}}
+  // A counter that is not a local of automatic storage.
+  std::thread([&] { param.add(1); work(); param.done(); }).detach();
+  // CHECK-MESSAGES-FIX: :[[@LINE-1]]:27: warning: add() on 'param' {{.*}}
+  // CHECK-FIXES-FIX: {{^}}  std::thread([&] { param.add(1); work(); param.done(); }).detach();{{$}}
+  std::thread([=] { ptr->add(1); work(); ptr->done(); }).detach();
+  // CHECK-MESSAGES-FIX: :[[@LINE-1]]:26: warning: add() on 'ptr' {{.*}}
+  // CHECK-FIXES-FIX: {{^}}  std::thread([=] { ptr->add(1); work(); ptr->done(); }).detach();{{$}}
+  std::thread([] { global_group.add(1); work(); global_group.done(); }).detach();
+  // CHECK-MESSAGES-FIX: :[[@LINE-1]]:33: warning: add() on 'global_group' {{.*}}
+  // CHECK-FIXES-FIX: {{^}}  std::thread([] { global_group.add(1); work(); global_group.done(); }).detach();{{$}}
+  // Not a std::thread, or not detached at once: a joined thread, a thread
+  // used again, a detach() further down.
+  std::jthread([&] { wg.add(1); work(); wg.done(); }).detach();
+  // CHECK-MESSAGES-FIX: :[[@LINE-1]]:25: warning: add() on 'wg' {{.*}}
+  // CHECK-FIXES-FIX: {{^}}  std::jthread([&] { wg.add(1); work(); wg.done(); }).detach();{{$}}
+  std::thread joined([&] { wg.add(1); work(); wg.done(); });
+  // CHECK-MESSAGES-FIX: :[[@LINE-1]]:31: warning: add() on 'wg' {{.*}}
+  // CHECK-FIXES-FIX: {{^}}  std::thread joined([&] { wg.add(1); work(); wg.done(); });{{$}}
+  joined.join();
+  std::thread later([&] { wg.add(1); work(); wg.done(); });
+  // CHECK-MESSAGES-FIX: :[[@LINE-1]]:30: warning: add() on 'wg' {{.*}}
+  // CHECK-FIXES-FIX: {{^}}  std::thread later([&] { wg.add(1); work(); wg.done(); });{{$}}
+  work();
+  later.detach();
+  std::thread asked([&] { wg.add(1); work(); wg.done(); });
+  // CHECK-MESSAGES-FIX: :[[@LINE-1]]:30: warning: add() on 'wg' {{.*}}
+  // CHECK-FIXES-FIX: {{^}}  std::thread asked([&] { wg.add(1); work(); wg.done(); });{{$}}
+  asked.detach();
+  // CHECK-FIXES-FIX: {{^}}  asked.detach();{{$}}
+  (void)asked.get_id();
+  wg.wait();
+}
+
+// A member counter (its order against the members the task uses is
+// tether-thread-member-order's question) and a template.
+struct Service {
+  tether::WaitGroup inflight_;
+  void start() {
+    std::thread([this] { inflight_.add(1); work(); inflight_.done(); }).detach();
+    // CHECK-MESSAGES-FIX: :[[@LINE-1]]:36: warning: add() on 'inflight_' {{.*}}
+    // CHECK-FIXES-FIX: {{^}}    std::thread([this] { inflight_.add(1); work(); inflight_.done(); }).detach();{{$}}
+  }
+};
+template <class T> void templated(T value) {
+  tether::WaitGroup wg;
+  std::thread([&] { wg.add(1); use(value, ""); wg.done(); }).detach();
+  // CHECK-MESSAGES-FIX: :[[@LINE-1]]:24: warning: add() on 'wg' {{.*}}
+  // CHECK-FIXES-FIX: {{^}}  std::thread([&] { wg.add(1); use(value, ""); wg.done(); }).detach();{{$}}
+  wg.wait();
+}
+template void templated<int>(int);
+
+// Macros: the spawn, the thread type or a statement of the body spelled by
+// a macro.
+#define COUNTED_DETACHED(wg) std::thread([&] { (wg).add(1); work(); (wg).done(); }).detach()
+#define THREAD std::thread
+#define DONE(wg) wg.done()
+void macros() {
+  tether::WaitGroup wg;
+  COUNTED_DETACHED(wg);
+  // CHECK-MESSAGES-FIX: :[[@LINE-1]]:3: warning: add() on 'wg' {{.*}}
+  // CHECK-FIXES-FIX: {{^}}  COUNTED_DETACHED(wg);{{$}}
+  THREAD([&] { wg.add(1); work(); wg.done(); }).detach();
+  // CHECK-MESSAGES-FIX: :[[@LINE-1]]:19: warning: add() on 'wg' {{.*}}
+  // CHECK-FIXES-FIX: {{^}}  THREAD([&] { wg.add(1); work(); wg.done(); }).detach();{{$}}
+  std::thread([&] { wg.add(1); work(); DONE(wg); }).detach();
+  // CHECK-MESSAGES-FIX: :[[@LINE-1]]:24: warning: add() on 'wg' {{.*}}
+  // CHECK-FIXES-FIX: {{^}}  std::thread([&] { wg.add(1); work(); DONE(wg); }).detach();{{$}}
+  wg.wait();
+}
+#endif
+
+#ifdef OPTIONS_TEST
 // ===================== Options =====================
 
 // WaitGroupTypes: a counter with other method names.
