@@ -1,0 +1,3 @@
+#define REQUEST_SCOPED
+#include "shared.h"
+void a(const tether::Context &ctx) { serve(tether::background()); }
