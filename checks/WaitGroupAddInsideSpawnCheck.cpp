@@ -113,11 +113,13 @@ const CXXMemberCallExpr *callOn(const Stmt *S, const VarDecl *WG,
   if (!Call || Call->getNumArgs() != NumArgs)
     return nullptr;
   const auto *Callee = dyn_cast<MemberExpr>(Call->getCallee()->IgnoreParens());
+  if (!Callee || Callee->isArrow())
+    return nullptr;
   const CXXMethodDecl *M = Call->getMethodDecl();
-  const auto *Ref = dyn_cast<DeclRefExpr>(
-      Call->getImplicitObjectArgument()->IgnoreParenImpCasts());
-  if (!Callee || Callee->isArrow() || !M || !M->getDeclName().isIdentifier() ||
-      M->getName() != Name || !Ref || Ref->getDecl() != WG)
+  const auto *Ref =
+      dyn_cast<DeclRefExpr>(Callee->getBase()->IgnoreParenImpCasts());
+  if (!M || !M->getDeclName().isIdentifier() || M->getName() != Name || !Ref ||
+      Ref->getDecl() != WG)
     return nullptr;
   return Call;
 }
@@ -140,12 +142,11 @@ goFixIts(const model::SpawnedTask &Task, const model::SyncCall &Add,
   // names the same object at the spawn. A group with static storage would
   // join at exit, and a member's order against the members the task uses
   // is tether-thread-member-order's question: neither is offered.
-  const auto *AddRef = dyn_cast<DeclRefExpr>(
-      Add.Call->getNumArgs() == 1 && isa<CXXMemberCallExpr>(Add.Call)
-          ? cast<CXXMemberCallExpr>(Add.Call)
-                ->getImplicitObjectArgument()
-                ->IgnoreParenImpCasts()
-          : nullptr);
+  const auto *AddMember = dyn_cast<CXXMemberCallExpr>(Add.Call);
+  const Expr *AddObject =
+      AddMember ? AddMember->getImplicitObjectArgument() : nullptr;
+  const auto *AddRef = dyn_cast_or_null<DeclRefExpr>(
+      AddObject ? AddObject->IgnoreParenImpCasts() : nullptr);
   const auto *WG = AddRef ? dyn_cast<VarDecl>(AddRef->getDecl()) : nullptr;
   if (!WG || Add.Type->Name != "tether::WaitGroup" || !WG->hasLocalStorage() ||
       isa<ParmVarDecl>(WG) || WG->isInitCapture() ||
@@ -180,7 +181,10 @@ goFixIts(const model::SpawnedTask &Task, const model::SyncCall &Add,
       !Closure->hasTrivialDestructor())
     return {};
   for (unsigned I = 1; I < Construct->getNumArgs(); ++I)
-    if (Construct->getArg(I)->getType().getNonReferenceType().isDestructedType())
+    if (Construct->getArg(I)
+            ->getType()
+            .getNonReferenceType()
+            .isDestructedType())
       return {};
 
   // `wg.add(1);` first, `wg.done();` last, and no other way out of the
@@ -195,7 +199,8 @@ goFixIts(const model::SpawnedTask &Task, const model::SyncCall &Add,
     return {};
   const auto *One =
       dyn_cast<IntegerLiteral>(AddCall->getArg(0)->IgnoreParenImpCasts());
-  const std::optional<model::SyncCall> Done = model::asSyncCall(DoneCall, Types);
+  const std::optional<model::SyncCall> Done =
+      model::asSyncCall(DoneCall, Types);
   if (!One || One->getValue() != 1 || One->getLocation().isMacroID() || !Done ||
       Done->Type != Add.Type || Done->Op != DoneOp)
     return {};
@@ -246,7 +251,8 @@ goFixIts(const model::SpawnedTask &Task, const model::SyncCall &Add,
       return {};
     DetachStmt = *std::next(It);
     const CXXMemberCallExpr *Detach = callOn(DetachStmt, T, "detach", 0);
-    const fixit::LocalUses TUses = fixit::localUses(T, Fn->getBody(), {"detach"});
+    const fixit::LocalUses TUses =
+        fixit::localUses(T, Fn->getBody(), {"detach"});
     if (!Detach || !TUses.Alone || !TUses.OnlyMemberCalls ||
         TUses.Calls.size() != 1 || TUses.Calls.front() != Detach)
       return {};
@@ -296,7 +302,8 @@ goFixIts(const model::SpawnedTask &Task, const model::SyncCall &Add,
   const CharSourceRange RemoveDone =
       fixit::statementRemoval(Body->body_back(), SM, LO);
   const CharSourceRange RemoveDetach =
-      DetachStmt ? fixit::statementRemoval(DetachStmt, SM, LO) : CharSourceRange();
+      DetachStmt ? fixit::statementRemoval(DetachStmt, SM, LO)
+                 : CharSourceRange();
   if (RemoveAdd.isInvalid() || RemoveDone.isInvalid() ||
       (DetachStmt && RemoveDetach.isInvalid()) ||
       !fixit::editable({Begin, LParen, RParen, L->getBeginLoc(), L->getEndLoc(),

@@ -60,8 +60,8 @@ struct UsesVisitor : RecursiveASTVisitor<UsesVisitor> {
   }
   bool VisitCXXMemberCallExpr(CXXMemberCallExpr *Call) {
     const Expr *Obj = Call->getImplicitObjectArgument();
-    const auto *Ref =
-        dyn_cast_or_null<DeclRefExpr>(Obj ? Obj->IgnoreParenImpCasts() : nullptr);
+    const auto *Ref = dyn_cast_or_null<DeclRefExpr>(
+        Obj ? Obj->IgnoreParenImpCasts() : nullptr);
     const CXXMethodDecl *M = Call->getMethodDecl();
     if (Ref && Ref->getDecl() == VD && M && M->getDeclName().isIdentifier() &&
         llvm::is_contained(Methods, M->getName())) {
