@@ -7,6 +7,7 @@
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/StmtCXX.h"
+#include "llvm/ADT/DenseSet.h"
 #include <functional>
 #include <optional>
 #include <string>
@@ -162,6 +163,117 @@ bool ThrowModel::reaches(const FunctionDecl *Def, bool UnknownCounts) {
     }
   }
   return Memo.lookup(Def) == Yes;
+}
+
+// The converse shortcut: the analyzer answers Throwing only after meeting a
+// `throw` (a rethrow registers what its handler caught, which was met as a
+// `throw` first) or a function without a body that declares a dynamic
+// exception specification (`throw(X)`). overOf() follows more than the
+// analyzer could: every statement, every callee whatever its specification,
+// the arguments, default arguments and member initialisers, lambdas' bodies,
+// constructor initialisers, the operators of new and delete and the
+// destructors of temporaries and deleted objects. If no function reachable
+// that way holds such a source, the analyzer cannot answer Throwing.
+
+static const FunctionDecl *withBody(const FunctionDecl *FD) {
+  const FunctionDecl *Def = nullptr;
+  return FD && FD->getBody(Def) && Def ? Def : nullptr;
+}
+
+const ThrowModel::Over &ThrowModel::overOf(const FunctionDecl *Def) {
+  std::unique_ptr<Over> &Slot = Overs[Def];
+  if (Slot)
+    return *Slot;
+  Slot = std::make_unique<Over>();
+  Over &O = *Slot;
+  auto Callee = [&](const FunctionDecl *FD) {
+    if (!FD)
+      return;
+    if (const FunctionDecl *D = withBody(FD)) {
+      O.Callees.push_back(D);
+      return;
+    }
+    if (const auto *FPT = FD->getType()->getAs<FunctionProtoType>())
+      if (FPT->getExceptionSpecType() == EST_Dynamic &&
+          FPT->getNumExceptions() > 0)
+        O.Source = true;
+  };
+  auto Dtor = [&](QualType T) {
+    if (const CXXRecordDecl *RD = T->getBaseElementTypeUnsafe()->getAsCXXRecordDecl())
+      if (RD->hasDefinition())
+        Callee(RD->getDestructor());
+  };
+  llvm::SmallVector<const Stmt *, 32> Work{Def->getBody()};
+  if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(Def))
+    for (const CXXCtorInitializer *Init : Ctor->inits())
+      Work.push_back(Init->getInit());
+  while (!Work.empty() && !O.Source) {
+    const Stmt *S = Work.pop_back_val();
+    if (!S)
+      continue;
+    if (isa<CXXThrowExpr>(S)) {
+      O.Source = true;
+      break;
+    }
+    if (const auto *Call = dyn_cast<CallExpr>(S))
+      Callee(Call->getDirectCallee());
+    else if (const auto *C = dyn_cast<CXXConstructExpr>(S))
+      Callee(C->getConstructor());
+    else if (const auto *C = dyn_cast<CXXInheritedCtorInitExpr>(S))
+      Callee(C->getConstructor());
+    else if (const auto *L = dyn_cast<LambdaExpr>(S))
+      Callee(L->getCallOperator());
+    else if (const auto *A = dyn_cast<CXXDefaultArgExpr>(S))
+      Work.push_back(A->getExpr());
+    else if (const auto *I = dyn_cast<CXXDefaultInitExpr>(S))
+      Work.push_back(I->getExpr());
+    else if (const auto *N = dyn_cast<CXXNewExpr>(S)) {
+      Callee(N->getOperatorNew());
+      Callee(N->getOperatorDelete());
+    } else if (const auto *D = dyn_cast<CXXDeleteExpr>(S)) {
+      Callee(D->getOperatorDelete());
+      Dtor(D->getDestroyedType());
+    } else if (const auto *B = dyn_cast<CXXBindTemporaryExpr>(S))
+      Callee(B->getTemporary()->getDestructor());
+    for (const Stmt *Child : S->children())
+      Work.push_back(Child);
+  }
+  return O;
+}
+
+bool ThrowModel::mayReachThrow(const FunctionDecl *Def) {
+  enum : uint8_t { Yes = 1, No = 2 };
+  if (uint8_t State = ThrowReach.lookup(Def))
+    return State == Yes;
+  // Everything reachable from Def, skipping what is known to reach none.
+  llvm::DenseSet<const FunctionDecl *> Seen{Def};
+  llvm::SmallVector<const FunctionDecl *, 32> Work{Def};
+  bool Found = false;
+  while (!Work.empty() && !Found) {
+    const FunctionDecl *FD = Work.pop_back_val();
+    const Over &O = overOf(FD);
+    if (O.Source) {
+      Found = true;
+      break;
+    }
+    for (const FunctionDecl *C : O.Callees) {
+      const uint8_t State = ThrowReach.lookup(C);
+      if (State == Yes) {
+        Found = true;
+        break;
+      }
+      if (State != No && Seen.insert(C).second)
+        Work.push_back(C);
+    }
+  }
+  if (Found) {
+    ThrowReach[Def] = Yes;
+    return true;
+  }
+  // Whatever was reached reaches nothing either.
+  for (const FunctionDecl *FD : Seen)
+    ThrowReach[FD] = No;
+  return false;
 }
 
 bool ThrowModel::bodyMayThrow(const FunctionDecl *FD) {
@@ -358,6 +470,9 @@ ThrowModel::escapesOf(const FunctionDecl *FD,
     if (Tries.empty() && reaches(CalleeDef, /*UnknownCounts=*/false)) {
       Types.push_back({nullptr, false, /*Unknown=*/true});
       return;
+    }
+    if (!mayReachThrow(CalleeDef)) {
+      return; // the analyzer cannot answer Throwing
     }
     const utils::ExceptionAnalyzer::ExceptionInfo Info =
         Analyzer->analyze(CalleeDef);

@@ -78,6 +78,18 @@ private:
   /// `throw` (or, with \p UnknownCounts, a call of unknown behaviour):
   /// see ThrowModel.cpp.
   bool reaches(const FunctionDecl *Def, bool UnknownCounts);
+  /// False only if no walk from \p Def can meet a `throw` or a declared
+  /// dynamic exception specification: ExceptionAnalyzer cannot answer
+  /// Throwing then. See ThrowModel.cpp.
+  bool mayReachThrow(const FunctionDecl *Def);
+  struct Over {
+    bool Source = false;
+    llvm::SmallVector<const FunctionDecl *, 8> Callees;
+  };
+  const Over &overOf(const FunctionDecl *Def);
+  llvm::DenseMap<const FunctionDecl *, std::unique_ptr<Over>> Overs;
+  /// mayReachThrow(): 1 yes, 2 no.
+  llvm::DenseMap<const FunctionDecl *, uint8_t> ThrowReach;
 
   std::unique_ptr<utils::ExceptionAnalyzer> Analyzer;
   llvm::DenseMap<const FunctionDecl *, std::unique_ptr<Local>> Locals;
