@@ -262,7 +262,7 @@ public:
         S.Check->run(Result);
       }
     }
-    llvm::StringRef getID() const override { return "tether-spawn-sites"; }
+    llvm::StringRef getID() const override { return "model.spawn-sites"; }
   };
   llvm::StringMap<std::unique_ptr<Group>> Groups;
   /// Set once the MatchFinder has run (its onEndOfTranslationUnit): a later
@@ -272,7 +272,7 @@ public:
     SpawnHub *Hub = nullptr;
     void run(const ast_matchers::MatchFinder::MatchResult &) override {}
     void onEndOfTranslationUnit() override;
-    llvm::StringRef getID() const override { return "tether-spawn-sites"; }
+    llvm::StringRef getID() const override { return "model.spawn-sites"; }
   } End;
 };
 

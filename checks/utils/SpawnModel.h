@@ -93,7 +93,7 @@ std::optional<Spawn> asSpawn(const Expr *E,
 /// set of matchers per MatchFinder and pair of lists, shared by every check
 /// that adds them (issue 21): the TU's expressions are offered once however
 /// many checks are enabled, and each match is handed to the checks in turn
-/// (`--enable-check-profile` shows that time as `tether-spawn-sites`).
+/// (`--enable-check-profile` shows that time as `model.spawn-sites`).
 /// The object keeps the shared matchers alive: make it a member of the
 /// check, which the MatchFinder calls.
 class SpawnSiteMatchers {
