@@ -74,48 +74,101 @@ static bool isBadAlloc(QualType T) {
   return !RD || !RD->getIdentifier() || RD->getName() == "bad_alloc";
 }
 
-const ThrowModel::Local &ThrowModel::localOf(const FunctionDecl *Def) {
-  std::unique_ptr<Local> &Slot = Locals[Def];
+static const FunctionDecl *withBody(const FunctionDecl *FD) {
+  const FunctionDecl *Def = nullptr;
+  return FD && FD->getBody(Def) && Def ? Def : nullptr;
+}
+
+const ThrowModel::Summary &ThrowModel::summaryOf(const FunctionDecl *Def) {
+  std::unique_ptr<Summary> &Slot = Summaries[Def];
   if (Slot)
     return *Slot;
-  Slot = std::make_unique<Local>();
-  Local &L = *Slot;
-  llvm::SmallVector<const Stmt *, 32> Work{Def->getBody()};
-  while (!Work.empty()) {
-    const Stmt *S = Work.pop_back_val();
-    if (!S || isa<CXXTryStmt, LambdaExpr, BlockExpr, CoroutineBodyStmt,
-                  UnaryExprOrTypeTraitExpr, CXXNoexceptExpr, CXXTypeidExpr,
-                  CXXDefaultInitExpr, CXXDefaultArgExpr>(S))
-      continue;
-    if (const auto *Throw = dyn_cast<CXXThrowExpr>(S)) {
-      if (const Expr *Sub = Throw->getSubExpr())
-        if (!Sub->getType()->isDependentType() && !isBadAlloc(Sub->getType()))
-          L.Throws = true;
-      continue;
+  Slot = std::make_unique<Summary>();
+  Summary &Sum = *Slot;
+  // Any callee, for mayReachThrow().
+  auto Any = [&](const FunctionDecl *FD) {
+    if (!FD)
+      return;
+    if (const FunctionDecl *D = withBody(FD)) {
+      Sum.AnyCallees.push_back(D);
+      return;
     }
-    const FunctionDecl *Callee = nullptr;
-    if (const auto *Call = dyn_cast<CallExpr>(S))
-      Callee = Call->getDirectCallee();
-    else if (const auto *Construct = dyn_cast<CXXConstructExpr>(S))
-      Callee = Construct->getConstructor();
-    else {
-      for (const Stmt *Child : S->children())
-        Work.push_back(Child);
-      continue;
-    }
+    if (const auto *FPT = FD->getType()->getAs<FunctionProtoType>())
+      if (FPT->getExceptionSpecType() == EST_Dynamic &&
+          FPT->getNumExceptions() > 0)
+        Sum.AnySource = true;
+  };
+  // A callee on a chain for reaches().
+  auto OnChain = [&](const FunctionDecl *Callee) {
     if (!Callee || !specAllowsThrow(Callee))
-      continue;
+      return;
     const FunctionDecl *CalleeDef = nullptr;
     if (!Callee->getBody(CalleeDef) || !CalleeDef)
-      L.CallsUnknown = true;
+      Sum.CallsUnknown = true;
     else if (!CalleeDef->isDependentContext() && !CalleeDef->isInvalidDecl())
-      L.Callees.push_back(CalleeDef);
+      Sum.Callees.push_back(CalleeDef);
+  };
+  // Each statement with whether reaches() follows it (OnPath).
+  llvm::SmallVector<std::pair<const Stmt *, bool>, 32> Work{
+      {Def->getBody(), true}};
+  if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(Def))
+    for (const CXXCtorInitializer *Init : Ctor->inits())
+      Work.push_back({Init->getInit(), false});
+  while (!Work.empty()) {
+    auto [S, OnPath] = Work.pop_back_val();
+    if (!S)
+      continue;
+    if (const auto *Throw = dyn_cast<CXXThrowExpr>(S)) {
+      Sum.AnySource = true;
+      const Expr *Sub = Throw->getSubExpr();
+      if (OnPath && Sub && !Sub->getType()->isDependentType() &&
+          !isBadAlloc(Sub->getType()))
+        Sum.Throws = true;
+      continue; // nothing below a throw matters to either
+    }
+    if (isa<CXXTryStmt, LambdaExpr, BlockExpr, CoroutineBodyStmt,
+            UnaryExprOrTypeTraitExpr, CXXNoexceptExpr, CXXTypeidExpr,
+            CXXDefaultInitExpr, CXXDefaultArgExpr>(S))
+      OnPath = false;
+    bool Args = OnPath; // a call's arguments are off the path
+    if (const auto *Call = dyn_cast<CallExpr>(S)) {
+      Any(Call->getDirectCallee());
+      if (OnPath)
+        OnChain(Call->getDirectCallee());
+      Args = false;
+    } else if (const auto *C = dyn_cast<CXXConstructExpr>(S)) {
+      Any(C->getConstructor());
+      if (OnPath)
+        OnChain(C->getConstructor());
+      Args = false;
+    } else if (const auto *C = dyn_cast<CXXInheritedCtorInitExpr>(S))
+      Any(C->getConstructor());
+    else if (const auto *L = dyn_cast<LambdaExpr>(S))
+      Any(L->getCallOperator());
+    else if (const auto *A = dyn_cast<CXXDefaultArgExpr>(S))
+      Work.push_back({A->getExpr(), false});
+    else if (const auto *I = dyn_cast<CXXDefaultInitExpr>(S))
+      Work.push_back({I->getExpr(), false});
+    else if (const auto *N = dyn_cast<CXXNewExpr>(S)) {
+      Any(N->getOperatorNew());
+      Any(N->getOperatorDelete());
+    } else if (const auto *D = dyn_cast<CXXDeleteExpr>(S)) {
+      Any(D->getOperatorDelete());
+      if (const CXXRecordDecl *RD = D->getDestroyedType()
+                                        ->getBaseElementTypeUnsafe()
+                                        ->getAsCXXRecordDecl())
+        if (RD->hasDefinition())
+          Any(RD->getDestructor());
+    } else if (const auto *B = dyn_cast<CXXBindTemporaryExpr>(S))
+      Any(B->getTemporary()->getDestructor());
+    for (const Stmt *Child : S->children())
+      Work.push_back({Child, Args});
   }
-  return L;
+  return Sum;
 }
 
 bool ThrowModel::reaches(const FunctionDecl *Def, bool UnknownCounts) {
-  llvm::DenseMap<const FunctionDecl *, uint8_t> &Memo = Reach[UnknownCounts];
+  llvm::DenseMap<const FunctionDecl *, uint8_t> &Memo = Reach[UnknownCounts ? 1 : 0];
   enum : uint8_t { Yes = 1, No = 2, Open = 3 };
   if (uint8_t State = Memo.lookup(Def))
     return State == Yes;
@@ -126,7 +179,7 @@ bool ThrowModel::reaches(const FunctionDecl *Def, bool UnknownCounts) {
   };
   llvm::SmallVector<Frame, 16> Stack;
   auto Enter = [&](const FunctionDecl *FD) {
-    const Local &L = localOf(FD);
+    const Summary &L = summaryOf(FD);
     if (L.Throws || (UnknownCounts && L.CallsUnknown)) {
       Memo[FD] = Yes;
       return true;
@@ -138,7 +191,7 @@ bool ThrowModel::reaches(const FunctionDecl *Def, bool UnknownCounts) {
   bool Found = Enter(Def);
   while (!Stack.empty()) {
     Frame &F = Stack.back();
-    const Local &L = localOf(F.FD);
+    const Summary &L = summaryOf(F.FD);
     if (Found) {
       // A chain was found below: every open function on it reaches too.
       Memo[F.FD] = Yes;
@@ -168,80 +221,15 @@ bool ThrowModel::reaches(const FunctionDecl *Def, bool UnknownCounts) {
 // The converse shortcut: the analyzer answers Throwing only after meeting a
 // `throw` (a rethrow registers what its handler caught, which was met as a
 // `throw` first) or a function without a body that declares a dynamic
-// exception specification (`throw(X)`). overOf() follows more than the
+// exception specification (`throw(X)`). summaryOf() also follows more than the
 // analyzer could: every statement, every callee whatever its specification,
 // the arguments, default arguments and member initialisers, lambdas' bodies,
 // constructor initialisers, the operators of new and delete and the
 // destructors of temporaries and deleted objects. If no function reachable
 // that way holds such a source, the analyzer cannot answer Throwing.
 
-static const FunctionDecl *withBody(const FunctionDecl *FD) {
-  const FunctionDecl *Def = nullptr;
-  return FD && FD->getBody(Def) && Def ? Def : nullptr;
-}
-
-const ThrowModel::Over &ThrowModel::overOf(const FunctionDecl *Def) {
-  std::unique_ptr<Over> &Slot = Overs[Def];
-  if (Slot)
-    return *Slot;
-  Slot = std::make_unique<Over>();
-  Over &O = *Slot;
-  auto Callee = [&](const FunctionDecl *FD) {
-    if (!FD)
-      return;
-    if (const FunctionDecl *D = withBody(FD)) {
-      O.Callees.push_back(D);
-      return;
-    }
-    if (const auto *FPT = FD->getType()->getAs<FunctionProtoType>())
-      if (FPT->getExceptionSpecType() == EST_Dynamic &&
-          FPT->getNumExceptions() > 0)
-        O.Source = true;
-  };
-  auto Dtor = [&](QualType T) {
-    if (const CXXRecordDecl *RD = T->getBaseElementTypeUnsafe()->getAsCXXRecordDecl())
-      if (RD->hasDefinition())
-        Callee(RD->getDestructor());
-  };
-  llvm::SmallVector<const Stmt *, 32> Work{Def->getBody()};
-  if (const auto *Ctor = dyn_cast<CXXConstructorDecl>(Def))
-    for (const CXXCtorInitializer *Init : Ctor->inits())
-      Work.push_back(Init->getInit());
-  while (!Work.empty() && !O.Source) {
-    const Stmt *S = Work.pop_back_val();
-    if (!S)
-      continue;
-    if (isa<CXXThrowExpr>(S)) {
-      O.Source = true;
-      break;
-    }
-    if (const auto *Call = dyn_cast<CallExpr>(S))
-      Callee(Call->getDirectCallee());
-    else if (const auto *C = dyn_cast<CXXConstructExpr>(S))
-      Callee(C->getConstructor());
-    else if (const auto *C = dyn_cast<CXXInheritedCtorInitExpr>(S))
-      Callee(C->getConstructor());
-    else if (const auto *L = dyn_cast<LambdaExpr>(S))
-      Callee(L->getCallOperator());
-    else if (const auto *A = dyn_cast<CXXDefaultArgExpr>(S))
-      Work.push_back(A->getExpr());
-    else if (const auto *I = dyn_cast<CXXDefaultInitExpr>(S))
-      Work.push_back(I->getExpr());
-    else if (const auto *N = dyn_cast<CXXNewExpr>(S)) {
-      Callee(N->getOperatorNew());
-      Callee(N->getOperatorDelete());
-    } else if (const auto *D = dyn_cast<CXXDeleteExpr>(S)) {
-      Callee(D->getOperatorDelete());
-      Dtor(D->getDestroyedType());
-    } else if (const auto *B = dyn_cast<CXXBindTemporaryExpr>(S))
-      Callee(B->getTemporary()->getDestructor());
-    for (const Stmt *Child : S->children())
-      Work.push_back(Child);
-  }
-  return O;
-}
-
 bool ThrowModel::mayReachThrow(const FunctionDecl *Def) {
+  llvm::DenseMap<const FunctionDecl *, uint8_t> &ThrowReach = Reach[2];
   enum : uint8_t { Yes = 1, No = 2 };
   if (uint8_t State = ThrowReach.lookup(Def))
     return State == Yes;
@@ -251,12 +239,12 @@ bool ThrowModel::mayReachThrow(const FunctionDecl *Def) {
   bool Found = false;
   while (!Work.empty() && !Found) {
     const FunctionDecl *FD = Work.pop_back_val();
-    const Over &O = overOf(FD);
-    if (O.Source) {
+    const Summary &O = summaryOf(FD);
+    if (O.AnySource) {
       Found = true;
       break;
     }
-    for (const FunctionDecl *C : O.Callees) {
+    for (const FunctionDecl *C : O.AnyCallees) {
       const uint8_t State = ThrowReach.lookup(C);
       if (State == Yes) {
         Found = true;

@@ -64,16 +64,21 @@ public:
             llvm::ArrayRef<llvm::StringRef> ThrowingFunctions);
 
 private:
-  /// What one function's own body shows, for reaches(): a `throw` of a
-  /// known type, a call to a function that may throw and has no body in
-  /// the TU, and the functions with bodies it calls (each outside any
-  /// try, handler, lambda and unevaluated operand).
-  struct Local {
+  /// What one function's own body shows, from one walk. For reaches():
+  /// a `throw` of a known type, a call to a function that may throw and
+  /// has no body in the TU, and the functions with bodies it calls (each
+  /// outside any try, handler, lambda, unevaluated operand and call
+  /// argument). For mayReachThrow(): a `throw` or a bodiless callee with a
+  /// dynamic exception specification anywhere, and every function with a
+  /// body it may enter.
+  struct Summary {
     bool Throws = false;
     bool CallsUnknown = false;
     llvm::SmallVector<const FunctionDecl *, 4> Callees;
+    bool AnySource = false;
+    llvm::SmallVector<const FunctionDecl *, 8> AnyCallees;
   };
-  const Local &localOf(const FunctionDecl *Def);
+  const Summary &summaryOf(const FunctionDecl *Def);
   /// True only if ExceptionAnalyzer's walk of \p Def is sure to find a
   /// `throw` (or, with \p UnknownCounts, a call of unknown behaviour):
   /// see ThrowModel.cpp.
@@ -82,19 +87,12 @@ private:
   /// dynamic exception specification: ExceptionAnalyzer cannot answer
   /// Throwing then. See ThrowModel.cpp.
   bool mayReachThrow(const FunctionDecl *Def);
-  struct Over {
-    bool Source = false;
-    llvm::SmallVector<const FunctionDecl *, 8> Callees;
-  };
-  const Over &overOf(const FunctionDecl *Def);
-  llvm::DenseMap<const FunctionDecl *, std::unique_ptr<Over>> Overs;
-  /// mayReachThrow(): 1 yes, 2 no.
-  llvm::DenseMap<const FunctionDecl *, uint8_t> ThrowReach;
 
   std::unique_ptr<utils::ExceptionAnalyzer> Analyzer;
-  llvm::DenseMap<const FunctionDecl *, std::unique_ptr<Local>> Locals;
-  /// reaches(): 1 yes, 2 no or not shown, 3 being computed; per kind.
-  llvm::DenseMap<const FunctionDecl *, uint8_t> Reach[2];
+  llvm::DenseMap<const FunctionDecl *, std::unique_ptr<Summary>> Summaries;
+  /// reaches() (per kind) and mayReachThrow() (the third): 1 yes, 2 no (for
+  /// reaches(): or not shown), 3 being computed.
+  llvm::DenseMap<const FunctionDecl *, uint8_t> Reach[3];
   llvm::ArrayRef<llvm::StringRef> ThreadTypes;
 };
 
