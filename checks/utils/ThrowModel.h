@@ -9,6 +9,7 @@
 #ifndef TETHER_CHECKS_UTILS_THROWMODEL_H
 #define TETHER_CHECKS_UTILS_THROWMODEL_H
 
+#include "utils/ExceptionWalk.h"
 #include "clang/AST/Decl.h"
 #include "clang/AST/StmtCXX.h"
 #include "clang/Analysis/CFG.h"
@@ -18,17 +19,14 @@
 #include "llvm/ADT/SmallVector.h"
 #include <memory>
 
-namespace clang::tidy::utils {
-class ExceptionAnalyzer;
-} // namespace clang::tidy::utils
-
 namespace clang::tidy::tether::flow {
 
 /// Which calls may throw, for one check in one translation unit: a call to a
 /// function not declared noexcept whose body is visible is followed into
-/// that body (clang-tidy's utils::ExceptionAnalyzer, as
-/// bugprone-exception-escape does, std::bad_alloc ignored), so a call that
-/// provably cannot throw adds no exception path. Caches per function.
+/// that body (clang-tidy's utils::ExceptionAnalyzer's answer, as
+/// bugprone-exception-escape reads it, std::bad_alloc ignored; computed by
+/// ExceptionWalk, which keeps what it learns of every callee), so a call
+/// that provably cannot throw adds no exception path.
 class ThrowModel {
 public:
   /// \p ThreadTypes (the check's option, which must outlive the model) name
@@ -64,35 +62,12 @@ public:
             llvm::ArrayRef<llvm::StringRef> ThrowingFunctions);
 
 private:
-  /// What one function's own body shows, from one walk. For reaches():
-  /// a `throw` of a known type, a call to a function that may throw and
-  /// has no body in the TU, and the functions with bodies it calls (each
-  /// outside any try, handler, lambda, unevaluated operand and call
-  /// argument). For mayReachThrow(): a `throw` or a bodiless callee with a
-  /// dynamic exception specification anywhere, and every function with a
-  /// body it may enter.
-  struct Summary {
-    bool Throws = false;
-    bool CallsUnknown = false;
-    llvm::SmallVector<const FunctionDecl *, 4> Callees;
-    bool AnySource = false;
-    llvm::SmallVector<const FunctionDecl *, 8> AnyCallees;
-  };
-  const Summary &summaryOf(const FunctionDecl *Def);
-  /// True only if ExceptionAnalyzer's walk of \p Def is sure to find a
-  /// `throw` (or, with \p UnknownCounts, a call of unknown behaviour):
-  /// see ThrowModel.cpp.
-  bool reaches(const FunctionDecl *Def, bool UnknownCounts);
-  /// False only if no walk from \p Def can meet a `throw` or a declared
-  /// dynamic exception specification: ExceptionAnalyzer cannot answer
-  /// Throwing then. See ThrowModel.cpp.
-  bool mayReachThrow(const FunctionDecl *Def);
+  /// The analyzer's answer for \p Def (std::bad_alloc ignored), from the
+  /// memoised walk where it can give it.
+  utils::ExceptionAnalyzer::ExceptionInfo analyze(const FunctionDecl *Def);
 
   std::unique_ptr<utils::ExceptionAnalyzer> Analyzer;
-  llvm::DenseMap<const FunctionDecl *, std::unique_ptr<Summary>> Summaries;
-  /// reaches() (per kind) and mayReachThrow() (the third): 1 yes, 2 no (for
-  /// reaches(): or not shown), 3 being computed.
-  llvm::DenseMap<const FunctionDecl *, uint8_t> Reach[3];
+  ExceptionWalk Walker;
   llvm::ArrayRef<llvm::StringRef> ThreadTypes;
 };
 

@@ -248,6 +248,109 @@ void suppressed() {
 
 // ===================== Known limitations =====================
 
+// The exception walk keeps what it learns of each callee (ExceptionWalk):
+// one callee met in several contexts, recursion, and rethrows below a
+// handler still give the analyzer's answers.
+struct Boom {};
+void boomHelper() { throw Boom(); }
+void catchesBoom() {
+  try {
+    boomHelper();
+  } catch (const Boom &) {
+  }
+}
+void sameCalleeTwoContexts() {
+  std::thread t([] { catchesBoom(); }); // caught below: no warning
+  t.join();
+  std::thread u([] {
+    catchesBoom();
+    boomHelper();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'boomHelper' may throw out of the thread's lambda; an exception that leaves a thread's entry calls std::terminate [tether-exception-escapes-thread]
+  });
+  // CHECK-MESSAGES: :[[@LINE-5]]:15: note: thread started here by std::thread
+  // CHECK-MESSAGES: :[[@LINE-4]]:5: note: catch at the top
+  u.join();
+}
+
+// Mutual recursion: pong throws, ping catches what pong throws.
+void ping(int N);
+void pong(int N) {
+  if (N > 100)
+    throw Boom();
+  ping(N - 1);
+}
+void ping(int N) {
+  try {
+    pong(N);
+  } catch (Boom &) {
+  }
+}
+void recursion() {
+  std::thread t([] {
+    pong(1);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'pong' may throw out of the thread's lambda; an exception that leaves a thread's entry calls std::terminate [tether-exception-escapes-thread]
+  });
+  // CHECK-MESSAGES: :[[@LINE-4]]:15: note: thread started here by std::thread
+  // CHECK-MESSAGES: :[[@LINE-4]]:5: note: catch at the top
+  t.join();
+  std::thread u([] { ping(1); }); // pong's Boom is caught in ping
+  u.join();
+}
+
+// What a callee's walk yields below a recursive call it cut is not kept:
+// yank's walk below yell misses yell's throw, yank's own walk does not.
+// (Members, so that every call names the one declaration, as the walk's
+// call stack compares them.)
+struct Loop {
+  static void yell(int N) {
+    if (N > 100)
+      throw Boom();
+    yank(N);
+  }
+  static void yank(int N) {
+    if (N)
+      yell(N - 1);
+  }
+};
+void cutNotKept() {
+  std::thread t([] {
+    Loop::yell(1);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'Loop::yell' may throw out of the thread's lambda; an exception that leaves a thread's entry calls std::terminate [tether-exception-escapes-thread]
+  });
+  // CHECK-MESSAGES: :[[@LINE-4]]:15: note: thread started here by std::thread
+  // CHECK-MESSAGES: :[[@LINE-4]]:5: note: catch at the top
+  t.join();
+  std::thread u([] {
+    Loop::yank(1);
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'Loop::yank' may throw out of the thread's lambda; an exception that leaves a thread's entry calls std::terminate [tether-exception-escapes-thread]
+  });
+  // CHECK-MESSAGES: :[[@LINE-4]]:15: note: thread started here by std::thread
+  // CHECK-MESSAGES: :[[@LINE-4]]:5: note: catch at the top
+  u.join();
+}
+
+// A rethrow in a callee rethrows what its caller's handler caught, and
+// nothing where no handler is active.
+void rethrowHere() { throw; }
+void handlesAndRethrows() {
+  try {
+    throw Boom();
+  } catch (const Boom &) {
+    rethrowHere();
+  }
+}
+void rethrowBelowHandler() {
+  std::thread t([] {
+    handlesAndRethrows();
+    // CHECK-MESSAGES: :[[@LINE-1]]:5: warning: 'handlesAndRethrows' may throw out of the thread's lambda; an exception that leaves a thread's entry calls std::terminate [tether-exception-escapes-thread]
+  });
+  // CHECK-MESSAGES: :[[@LINE-4]]:15: note: thread started here by std::thread
+  // CHECK-MESSAGES: :[[@LINE-4]]:5: note: catch at the top
+  t.join();
+  std::thread u([] { rethrowHere(); }); // no handler active: nothing
+  u.join();
+}
+
 // FIXME: a function whose body is not in the TU is taken not to throw;
 // a function pointer or std::function entry is not resolved.
 void (*entryPtr)();
