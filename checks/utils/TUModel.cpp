@@ -114,36 +114,43 @@ void TUModel::indexFunction(const FunctionDecl *FD) {
   Functions[B.first].push_back({B.second, End.second, NextOrder++, FD});
 }
 
-void TUModel::indexDecl(const Decl *D) {
+void TUModel::indexDecl(const Decl *D, bool System) {
+  if (!System && !isa<TranslationUnitDecl>(D)) {
+    const SourceManager &SM = Ctx.getSourceManager();
+    const SourceLocation Loc = D->getLocation();
+    if (Loc.isValid() && SM.isInSystemHeader(SM.getExpansionLoc(Loc)))
+      return;
+  }
   if (const auto *FD = dyn_cast<FunctionDecl>(D)) {
     indexFunction(FD); // what it holds is found by walking it
     return;
   }
   if (const auto *FTD = dyn_cast<FunctionTemplateDecl>(D)) {
-    indexDecl(FTD->getTemplatedDecl());
+    indexDecl(FTD->getTemplatedDecl(), System);
     for (const FunctionDecl *Spec : FTD->specializations())
-      indexDecl(Spec);
+      indexDecl(Spec, System);
     return;
   }
   if (const auto *CTD = dyn_cast<ClassTemplateDecl>(D)) {
-    indexDecl(CTD->getTemplatedDecl());
+    indexDecl(CTD->getTemplatedDecl(), System);
     // Once, from the definition; explicit specializations are declared in
     // their own place.
     if (CTD->isThisDeclarationADefinition())
       for (const ClassTemplateSpecializationDecl *Spec : CTD->specializations())
         if (Spec->getTemplateSpecializationKind() != TSK_ExplicitSpecialization)
-          indexDecl(Spec);
+          indexDecl(Spec, System);
     return;
   }
   if (const auto *DC = dyn_cast<DeclContext>(D))
     if (!isa<FunctionDecl>(DC))
       for (const Decl *Child : DC->decls())
-        indexDecl(Child);
+        indexDecl(Child, System);
 }
 
-void TUModel::indexFunctions() {
+void TUModel::indexFunctions(bool System) {
   Indexed = true;
-  indexDecl(Ctx.getTranslationUnitDecl());
+  IndexedSystem |= System;
+  indexDecl(Ctx.getTranslationUnitDecl(), System);
   for (auto &F : Functions)
     llvm::sort(F.second, [](const Range &A, const Range &B) {
       return A.Begin != B.Begin ? A.Begin < B.Begin : A.Order < B.Order;
@@ -219,13 +226,13 @@ TUModel::walked(const FunctionDecl *FD) {
 const FunctionDecl *TUModel::enclosingFunction(const Stmt *S) {
   if (!S)
     return nullptr;
-  if (!Indexed)
-    indexFunctions();
   const SourceManager &SM = Ctx.getSourceManager();
   const SourceLocation Loc = S->getBeginLoc();
   if (Loc.isValid()) {
-    const std::pair<FileID, unsigned> At =
-        SM.getDecomposedLoc(SM.getExpansionLoc(Loc));
+    const SourceLocation Expansion = SM.getExpansionLoc(Loc);
+    if (!Indexed || (!IndexedSystem && SM.isInSystemHeader(Expansion)))
+      indexFunctions(/*System=*/SM.isInSystemHeader(Expansion));
+    const std::pair<FileID, unsigned> At = SM.getDecomposedLoc(Expansion);
     auto F = Functions.find(At.first);
     if (F != Functions.end()) {
       const std::vector<Range> &V = F->second;
