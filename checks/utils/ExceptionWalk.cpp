@@ -10,10 +10,19 @@
 // functions above it. Here the walk of a callee at depth D records the least
 // depth at which it cut a call; if that is below D, the result depends on the
 // stack and is not kept. Otherwise every cut was of the callee itself or of a
-// function it entered, which any walk of that callee cuts the same way, so
-// the result is what the analyzer computes for it wherever it meets it
-// (with the same caught types, which a rethrow below reads: they are part of
-// the key).
+// function it entered, so the result is the callee's own: what a question
+// about it gives. It is kept per (callee, caught types): a rethrow below
+// reads what the handler above caught.
+//
+// A kept result may be met again below a function on the stack that its
+// walk entered; the analyzer would cut there and get less. What it would cut
+// adds nothing at the top: a type thrown in that function and carried round
+// the cycle passed the same handlers in the function itself and more on the
+// way (handlers only remove types, `catch (...)` also the unknown), so the
+// function's own walk above has it already. The one case this does not
+// cover is a bare `throw;` reached round such a cycle under another handler
+// than the function's own; no answer differed in the comparison with the
+// analyzer (docs/design.md).
 //
 //===----------------------------------------------------------------------===//
 
