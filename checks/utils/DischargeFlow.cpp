@@ -12,7 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "utils/DischargeFlow.h"
-#include "utils/FunctionCFG.h"
+#include "utils/TUModel.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/ParentMap.h"
@@ -129,11 +129,11 @@ public:
   /// keeps no per-block vector of witnesses, one int per handle and block.
   /// summarise() reads the witnesses at the exit: no screening there.
   bool run(bool Screen = true) {
-    TheCFG = buildFunctionCFG(FD, Flow.Ctx, /*ExceptionEdges=*/false,
-                              /*Lifetime=*/false);
+    model::TUModel &Model = model::TUModel::of(Flow.Ctx);
+    TheCFG = Model.cfg(FD, /*ExceptionEdges=*/false, /*Lifetime=*/false);
     if (!TheCFG)
       return false;
-    Parents = std::make_unique<ParentMap>(FD->getBody());
+    Parents = &Model.parentMap(FD);
     collectKeys();
     if (Keys.empty())
       return true;
@@ -655,8 +655,8 @@ private:
   DischargeFlow &Flow;
   const FunctionDecl *FD;
   const bool EntryMode;
-  std::unique_ptr<CFG> TheCFG;
-  std::unique_ptr<ParentMap> Parents;
+  const CFG *TheCFG = nullptr;        ///< the TU model's (TUModel::cfg)
+  const ParentMap *Parents = nullptr; ///< the TU model's
   std::vector<HandleKey> Keys;
   llvm::DenseMap<HandleKey, unsigned> Index;
   /// The followed handles of each base (a local, or null for `*this`): a

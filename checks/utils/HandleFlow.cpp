@@ -3,6 +3,7 @@
 #include "utils/HandleFlow.h"
 #include "utils/ThreadModel.h"
 #include "utils/SpawnModel.h"
+#include "utils/TUModel.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
@@ -40,11 +41,12 @@ static const VarDecl *addressedLocal(const Expr *E) {
 HandleFlow::HandleFlow(const FunctionDecl *FD, ASTContext &Ctx,
                        const FlowConfig &Config)
     : Ctx(Ctx), Config(Config) {
-  TheCFG = buildFunctionCFG(FD, Ctx, Config.ExceptionPaths, /*Lifetime=*/true);
+  model::TUModel &Model = model::TUModel::of(Ctx);
+  TheCFG = Model.cfg(FD, Config.ExceptionPaths, /*Lifetime=*/true);
   if (!TheCFG)
     return;
   Stmt *Body = FD->getBody();
-  Parents = std::make_unique<ParentMap>(Body);
+  Parents = &Model.parentMap(FD);
   MayThrow = Config.ExceptionPaths && Ctx.getLangOpts().CXXExceptions;
   // An exception escaping a noexcept function, or main, terminates whether
   // or not a thread is left running: only exceptions caught inside count.

@@ -157,8 +157,8 @@ private:
 
   ASTContext &Ctx;
   const FlowConfig &Config;
-  std::unique_ptr<CFG> TheCFG;
-  std::unique_ptr<ParentMap> Parents;
+  const CFG *TheCFG = nullptr;         ///< the TU model's (TUModel::cfg)
+  const ParentMap *Parents = nullptr;  ///< the TU model's
   bool MayThrow = true;
   bool EscapeTerminates = false;
   std::vector<std::unique_ptr<Start>> Starts;

@@ -2,6 +2,7 @@
 
 #include "utils/PathCoverage.h"
 #include "utils/HandleFlow.h"
+#include "utils/TUModel.h"
 #include "clang/AST/ASTContext.h"
 #include "clang/AST/ExprCXX.h"
 #include "clang/AST/StmtCXX.h"
@@ -32,8 +33,8 @@ std::optional<Skip>
 findUncoveredPath(const FunctionDecl *FD, ASTContext &Ctx,
                   llvm::function_ref<bool(const Stmt *)> Covers,
                   const CoverageConfig &Config) {
-  const std::unique_ptr<CFG> TheCFG =
-      buildFunctionCFG(FD, Ctx, Config.ExceptionPaths, /*Lifetime=*/false);
+  const CFG *TheCFG = model::TUModel::of(Ctx).cfg(FD, Config.ExceptionPaths,
+                                                  /*Lifetime=*/false);
   if (!TheCFG)
     return std::nullopt;
   const Stmt *Body = FD->getBody();

@@ -1,11 +1,14 @@
 //===--- TUModel.cpp - what the checks of one run share about one TU ------===//
 
 #include "utils/TUModel.h"
+#include "utils/FunctionCFG.h"
 #include "utils/ThrowModel.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
+#include "clang/AST/ParentMap.h"
 #include "clang/AST/ParentMapContext.h"
 #include "clang/AST/RecursiveASTVisitor.h"
+#include "clang/Analysis/CFG.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallString.h"
@@ -94,6 +97,22 @@ bool TUModel::isRecordOf(const CXXRecordDecl *RD,
   if (New)
     It->second = Compute(); // may not touch RecordOf: It stays valid
   return It->second;
+}
+
+const CFG *TUModel::cfg(const FunctionDecl *FD, bool ExceptionEdges,
+                        bool Lifetime) {
+  auto [It, New] = CFGs.try_emplace(
+      {FD, unsigned(ExceptionEdges) | (unsigned(Lifetime) << 1)});
+  if (New)
+    It->second = flow::buildFunctionCFG(FD, Ctx, ExceptionEdges, Lifetime);
+  return It->second.get();
+}
+
+const ParentMap &TUModel::parentMap(const FunctionDecl *FD) {
+  std::unique_ptr<ParentMap> &Slot = Parents[FD];
+  if (!Slot)
+    Slot = std::make_unique<ParentMap>(FD->getBody());
+  return *Slot;
 }
 
 // ---- Enclosing functions ---------------------------------------------------

@@ -27,6 +27,11 @@
 #include <memory>
 #include <vector>
 
+namespace clang {
+class CFG;
+class ParentMap;
+} // namespace clang
+
 namespace clang::tidy::tether::flow {
 class ThrowModel;
 } // namespace clang::tidy::tether::flow
@@ -66,6 +71,16 @@ public:
   /// the names.
   flow::ThrowModel &throwModel(llvm::ArrayRef<llvm::StringRef> ThreadTypes);
 
+  /// The CFG of \p FD for the path analyses (flow::buildFunctionCFG with
+  /// these options), built on the first question and kept for the TU: the
+  /// checks that follow one function's paths (unjoined-thread and
+  /// escaping-reference-capture through HandleFlow, thread-joined-twice
+  /// through DischargeFlow, waitgroup-done-missing through PathCoverage)
+  /// share it. Null where buildFunctionCFG gives none.
+  const CFG *cfg(const FunctionDecl *FD, bool ExceptionEdges, bool Lifetime);
+  /// The parent map of \p FD's body (which must exist), built once.
+  const ParentMap &parentMap(const FunctionDecl *FD);
+
   ~TUModel();
 
 private:
@@ -102,6 +117,11 @@ private:
   struct SharedThrowModel;
   llvm::DenseMap<unsigned, std::unique_ptr<SharedThrowModel>> ThrowModels;
   llvm::DenseMap<std::pair<const CXXRecordDecl *, unsigned>, bool> RecordOf;
+  /// cfg(): per function and options (bit 0 exception edges, bit 1
+  /// lifetime), null kept too.
+  llvm::DenseMap<std::pair<const FunctionDecl *, unsigned>, std::unique_ptr<CFG>>
+      CFGs;
+  llvm::DenseMap<const FunctionDecl *, std::unique_ptr<ParentMap>> Parents;
 };
 
 } // namespace clang::tidy::tether::model
