@@ -250,10 +250,9 @@ public:
           if (!IsCreate) {
             const auto *Call = Result.Nodes.getNodeAs<CallExpr>("spawn");
             const FunctionDecl *FD = Call ? Call->getDirectCallee() : nullptr;
-            // What hasAnyName("::pthread_create", "::thrd_create") matched.
+            // What hasAnyName(CreateFunctions) matched: global functions.
             IsCreate = FD && FD->getDeclName().isIdentifier() &&
-                       (FD->getName() == "pthread_create" ||
-                        FD->getName() == "thrd_create") &&
+                       isCreateFunctionName(FD->getName()) &&
                        FD->getDeclContext()->getRedeclContext()->isTranslationUnit();
           }
           if (*IsCreate)
@@ -331,12 +330,9 @@ void SpawnSiteMatchers::add(ast_matchers::MatchFinder &Finder,
     Finder.addMatcher(Never, &Hub->End);
   Finder.addMatcher(Never, Check);
   Keep = Hub;
-  std::string Key;
-  for (llvm::StringRef N : ThreadTypes)
-    (Key += N) += '\n'; // no name holds a line break
+  std::string Key = nameListKey(ThreadTypes);
   Key += '\0';
-  for (llvm::StringRef N : SpawnFunctions)
-    (Key += N) += '\n';
+  Key += nameListKey(SpawnFunctions);
   std::unique_ptr<SpawnHub::Group> &G = Hub->Groups[Key];
   if (G) {
     G->Subscribers.push_back({Check, CCreate});
@@ -346,13 +342,12 @@ void SpawnSiteMatchers::add(ast_matchers::MatchFinder &Finder,
   G->Subscribers.push_back({Check, CCreate});
   std::vector<llvm::StringRef> Calls(SpawnFunctions.begin(),
                                      SpawnFunctions.end());
-  for (llvm::StringRef N : SpawnFunctions)
-    G->ListsCreate |= llvm::is_contained({"pthread_create", "thrd_create"},
-                                         N.ltrim(':'));
+  G->ListsCreate = llvm::any_of(SpawnFunctions, isCreateFunctionName);
   // Every group matches the C create functions; a check that did not ask
   // for them is not handed them (Group::run).
-  Calls.push_back("::pthread_create");
-  Calls.push_back("::thrd_create");
+  llvm::SmallVector<llvm::StringRef, 2> Create;
+  llvm::StringRef(CreateFunctions).split(Create, ';', -1, false);
+  Calls.insert(Calls.end(), Create.begin(), Create.end());
   // hasAnyName() with no names matches nothing, as wanted.
   Calls.push_back("::std::make_unique");
   Calls.push_back("::std::make_shared");

@@ -2,6 +2,7 @@
 
 #include "utils/TUModel.h"
 #include "utils/FunctionCFG.h"
+#include "utils/ThreadModel.h"
 #include "utils/ThrowModel.h"
 #include "clang/AST/DeclTemplate.h"
 #include "clang/AST/ExprCXX.h"
@@ -11,7 +12,6 @@
 #include "clang/Analysis/CFG.h"
 #include "clang/Basic/SourceManager.h"
 #include "llvm/ADT/DenseSet.h"
-#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/STLExtras.h"
 #include <algorithm>
 #include <mutex>
@@ -68,12 +68,8 @@ TUModel::TUModel(ASTContext &Ctx) : Ctx(Ctx) {}
 TUModel::~TUModel() = default;
 
 unsigned TUModel::listNumber(llvm::ArrayRef<llvm::StringRef> Names) {
-  llvm::SmallString<256> Key;
-  for (llvm::StringRef N : Names) {
-    Key += N;
-    Key += '\n'; // no class or function name holds a line break
-  }
-  return NameLists.try_emplace(Key, NameLists.size()).first->second;
+  return NameLists.try_emplace(nameListKey(Names), NameLists.size())
+      .first->second;
 }
 
 flow::ThrowModel &

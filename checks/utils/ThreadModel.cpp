@@ -10,6 +10,22 @@ using namespace clang::ast_matchers;
 
 namespace clang::tidy::tether::model {
 
+bool isCreateFunctionName(llvm::StringRef Name) {
+  Name = Name.ltrim(':');
+  llvm::SmallVector<llvm::StringRef, 2> Names;
+  llvm::StringRef(CreateFunctions).split(Names, ';', -1, false);
+  return llvm::any_of(Names, [&](llvm::StringRef N) {
+    return N.ltrim(':') == Name;
+  });
+}
+
+std::string nameListKey(llvm::ArrayRef<llvm::StringRef> Names) {
+  std::string Key;
+  for (llvm::StringRef N : Names)
+    (Key += N) += '\n';
+  return Key;
+}
+
 bool isCFunction(const FunctionDecl *FD, llvm::StringRef List) {
   if (!FD || !FD->getDeclName().isIdentifier())
     return false;

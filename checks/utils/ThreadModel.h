@@ -61,6 +61,14 @@ inline constexpr llvm::StringLiteral JoinFunctions =
 /// DefaultDetachFunctions, DetachStateSetter.
 bool isCFunction(const FunctionDecl *FD, llvm::StringRef List);
 
+/// True if \p Name (a leading "::" optional) is one of CreateFunctions.
+bool isCreateFunctionName(llvm::StringRef Name);
+
+/// \p Names as one string, each followed by a line break (no class or
+/// function name holds one): the key of a list of names in the shared
+/// model's caches.
+std::string nameListKey(llvm::ArrayRef<llvm::StringRef> Names);
+
 /// The calls that can block the calling thread until another thread acts, by
 /// unqualified name: one list for every check that asks "does this code wait
 /// here?". `Waits` marks the calls that wait for another thread's work (a
